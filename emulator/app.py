@@ -1,0 +1,176 @@
+"""The ASGI application: provider dispatch by mount prefix or Host header, the control
+API under /_emulator/, and the transport effects (sending, journaling).
+
+Provider routes are dispatched by plain dict lookups rather than Starlette's router: the
+hot path of a mock must cost less than a framework's routing does (issue: performance).
+The control API, off the hot path, is an ordinary Starlette app.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from . import jsonutil
+from .config import Config
+from .context import ClientDisconnected, Receive, RequestContext, Send
+from .journal import JournalEntry, mask_headers, mask_secret
+from .pipeline import HTTPResponse, run_pipeline
+from .providers import PROFILES
+from .providers.base import Profile
+from .state import EmulatorState
+
+CONTROL_PREFIX = "/_emulator"
+
+
+class EmulatorApp:
+    """The emulator as one ASGI callable. `state` is this instance's own state."""
+
+    def __init__(self, config: Config, profiles: dict[str, Profile] | None = None) -> None:
+        from .control import build_control_app
+
+        self.config = config
+        self.profiles = dict(profiles or PROFILES)
+        if config.root_provider is not None and config.root_provider not in self.profiles:
+            raise ValueError(f"unknown provider {config.root_provider!r}; "
+                             f"choose one of {', '.join(self.profiles)}")
+        self.state = EmulatorState(config, self.profiles)
+        for profile in self.profiles.values():  # compile every validator once, at start
+            for route in profile.routes:
+                self.state.schemas.validator(profile.slug, route.route_id)
+        self.hosts = {host: slug for slug, p in self.profiles.items() for host in p.hosts}
+        self.control = build_control_app(self)
+        # The CLI turns this on: one line per request (method, provider, path, status, ms).
+        self.request_log = False
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if kind != "http":
+            return
+        path: str = scope["path"]
+        if path.startswith(CONTROL_PREFIX):
+            await self.control(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope["headers"]}
+        host = headers.get("host", "").rsplit(":", 1)[0] if "host" in headers else ""
+        slug = self.hosts.get(host)
+        mount = ""
+        if slug is None:
+            first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+            if first in self.profiles:
+                slug, mount = first, "/" + first
+                path = path[len(mount):] or "/"
+            elif self.config.root_provider is not None:
+                slug = self.config.root_provider
+            else:
+                await self._index(scope, send)
+                return
+        ctx = RequestContext(
+            state=self.state,
+            profile=self.profiles[slug],
+            method=scope["method"],
+            path=path,
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            receive=receive,
+            base_url=self._base_url(scope, headers, mount),
+        )
+        try:
+            response = await run_pipeline(ctx)
+        except ClientDisconnected:
+            self._record(ctx, 499, stream=False)
+            return
+        await self._send(response, send)
+        self._record(ctx, response.status, stream=response.events is not None)
+
+    async def _send(self, response: HTTPResponse, send: Send) -> None:
+        if response.events is None:
+            headers = [*response.headers, (b"content-length", str(len(response.body)).encode())]
+            await send({"type": "http.response.start", "status": response.status,
+                        "headers": headers})
+            await send({"type": "http.response.body", "body": response.body})
+            return
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": response.headers})
+        # No pacing asked for: the whole stream in one write is the cheapest correct form.
+        await send({"type": "http.response.body", "body": b"".join(response.events)})
+
+    def _record(self, ctx: RequestContext, status: int, stream: bool) -> None:
+        journal = self.state.journal
+        body: Any = ctx.body if ctx.body_parsed else _raw_text(ctx.raw_body)
+        journal.record(JournalEntry(
+            id=journal.new_id(),
+            time=self.state.clock.now(),
+            method=ctx.method,
+            provider=ctx.profile.slug,
+            route_id=ctx.route_id,
+            path=ctx.path,
+            query=ctx.query,
+            headers=mask_headers(ctx.headers),
+            body=body,
+            status=status,
+            duration_ms=round((time.perf_counter() - ctx.started) * 1000, 3),
+            stream=stream,
+            model=ctx.body.get("model") if isinstance(ctx.body, dict) else None,
+            key=mask_secret(ctx.key) if ctx.key else None,
+            faults=list(ctx.faults),
+            fixture=ctx.fixture,
+            notes=list(ctx.notes),
+        ))
+        if self.request_log:
+            entry = journal.entries[-1]
+            print(f"{entry.method} {entry.provider} {entry.path} {status} "
+                  f"{entry.duration_ms:.1f}ms", flush=True)
+
+    def _base_url(self, scope: dict[str, Any], headers: dict[str, str], mount: str) -> str:
+        host = headers.get("host")
+        if not host:
+            server = scope.get("server") or ("127.0.0.1", 80)
+            host = f"{server[0]}:{server[1]}"
+        return f"{scope.get('scheme', 'http')}://{host}{mount}"
+
+    async def _index(self, scope: dict[str, Any], send: Send) -> None:
+        """No provider named: a 404 that lists where the providers are."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope["headers"]}
+        base = self._base_url(scope, headers, "")
+        status = 200 if scope["path"] == "/" else 404
+        body = jsonutil.dumps({
+            "error": None if status == 200 else {
+                "message": f"Invalid URL ({scope['method']} {scope['path']}): no provider "
+                           "here; use /<provider>/... (see 'providers').",
+                "type": "invalid_request_error", "param": None, "code": None},
+            "providers": {slug: f"{base}/{slug}" + p.base_paths[0]
+                          for slug, p in self.profiles.items()},
+            "control": f"{base}{CONTROL_PREFIX}",
+        })
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _raw_text(raw: bytes) -> str | None:
+    if not raw:
+        return None
+    text = raw[:65536].decode("utf-8", "replace")
+    return text if len(raw) <= 65536 else text + f"... ({len(raw)} bytes)"
+
+
+def create_app(config: Config | None = None) -> EmulatorApp:
+    """The emulator as an ASGI app: all five providers under /<slug>, the control API
+    under /_emulator/. Each call builds an independent instance with its own state."""
+    return EmulatorApp(config or Config())

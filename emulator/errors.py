@@ -1,0 +1,111 @@
+"""Error kinds the emulator can raise. No HTTP here: `envelopes.py` turns a kind into the
+provider's status code and body, one table per envelope style."""
+
+from __future__ import annotations
+
+
+class EmulatorError(Exception):
+    """Base of every error the emulator answers with on purpose.
+
+    `kind` names the condition and is the key of the envelope tables; `param` names the
+    offending request field (OpenAI's `error.param`), when there is one.
+    """
+
+    kind = "server_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.headers = headers or {}
+        # Overrides the table's code where one kind has several documented codes.
+        self.code = code
+
+
+class InvalidRequest(EmulatorError):
+    kind = "invalid_request"
+
+
+class ContextTooLong(EmulatorError):
+    kind = "context_too_long"
+
+
+class AuthenticationFailed(EmulatorError):
+    kind = "authentication_failed"
+
+
+class PermissionDenied(EmulatorError):
+    kind = "permission_denied"
+
+
+class NotFound(EmulatorError):
+    kind = "not_found"
+
+
+class ModelNotFound(EmulatorError):
+    kind = "model_not_found"
+
+
+class MethodNotAllowed(EmulatorError):
+    kind = "method_not_allowed"
+
+
+class RequestTooLarge(EmulatorError):
+    kind = "request_too_large"
+
+
+class UnsupportedFeature(EmulatorError):
+    kind = "unsupported_feature"
+
+
+class RateLimited(EmulatorError):
+    kind = "rate_limited"
+
+
+class QuotaExceeded(EmulatorError):
+    kind = "quota_exceeded"
+
+
+class ServerError(EmulatorError):
+    kind = "server_error"
+
+
+class UpstreamError(EmulatorError):
+    kind = "upstream_error"
+
+
+class ServiceUnavailable(EmulatorError):
+    kind = "service_unavailable"
+
+
+class Overloaded(EmulatorError):
+    kind = "overloaded"
+
+
+ERROR_KINDS: dict[str, type[EmulatorError]] = {
+    cls.kind: cls
+    for cls in (
+        InvalidRequest,
+        ContextTooLong,
+        AuthenticationFailed,
+        PermissionDenied,
+        NotFound,
+        ModelNotFound,
+        MethodNotAllowed,
+        RequestTooLarge,
+        UnsupportedFeature,
+        RateLimited,
+        QuotaExceeded,
+        ServerError,
+        UpstreamError,
+        ServiceUnavailable,
+        Overloaded,
+    )
+}

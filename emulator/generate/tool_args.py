@@ -1,0 +1,207 @@
+"""Values that validate against a JSON Schema: tool-call arguments and structured output.
+
+Covers what tool `parameters` use in practice: types (and type lists), properties and
+required, enum/const, numeric bounds, string lengths and common formats, arrays with
+item counts, $ref into $defs/definitions, anyOf/oneOf/allOf. String values prefer words
+from the user's message for names like `location` or `query`, so agent loops get
+arguments that look like the request.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from faker.providers.lorem.en_US import Provider as EnglishLorem
+
+WORDS: tuple[str, ...] = tuple(w for w in EnglishLorem.word_list if w.isalpha())
+MAX_DEPTH = 8
+# Property names whose value is best taken from the user's own words.
+ECHO_NAMES = re.compile(
+    r"(city|location|place|country|region|address|query|q|search|keyword|topic|term|text|"
+    r"name|title|subject|prompt|question)", re.I)
+CAPITALIZED = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)*\b")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
+    seen = 0
+    while isinstance(schema, Mapping) and "$ref" in schema and seen < 32:
+        ref = schema["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return {}
+        target: Any = root
+        for part in ref.lstrip("#/").split("/") if ref != "#" else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, Mapping) or part not in target:
+                return {}
+            target = target[part]
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **rest} if isinstance(target, Mapping) else target
+        seen += 1
+    return schema
+
+
+def _echo(name: str, hint: str, rng: random.Random) -> str | None:
+    if not hint or not ECHO_NAMES.search(name):
+        return None
+    if re.search(r"query|search|q$|question|prompt|text", name, re.I):
+        return hint.strip()[:200] or None
+    for pattern in (CAPITALIZED, CJK_RUN):
+        found = [m for m in pattern.findall(hint) if m.lower() not in {"what", "the", "i"}]
+        if found:
+            return max(found, key=len)
+    return None
+
+
+def _string(schema: Mapping[str, Any], rng: random.Random, name: str, hint: str) -> str:
+    fmt = schema.get("format")
+    if fmt == "date":
+        return f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    if fmt == "date-time":
+        day = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        return f"{day}T{rng.randint(0, 23):02d}:00:00Z"
+    if fmt == "time":
+        return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
+    if fmt == "email":
+        return f"{rng.choice(WORDS)}@example.com"
+    if fmt in ("uri", "url", "uri-reference"):
+        return f"https://example.com/{rng.choice(WORDS)}"
+    if fmt == "uuid":
+        bits = [rng.getrandbits(n) for n in (32, 16, 12, 12, 48)]
+        return f"{bits[0]:08x}-{bits[1]:04x}-4{bits[2]:03x}-8{bits[3]:03x}-{bits[4]:012x}"
+    low = int(schema.get("minLength", 0))
+    high = schema.get("maxLength")
+    value = _echo(name, hint, rng) or " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+    if high is not None and len(value) > int(high):
+        value = value[: int(high)]
+    while len(value) < low:
+        value += rng.choice("abcdefghijklmnopqrstuvwxyz")
+    return value
+
+
+def _number(schema: Mapping[str, Any], rng: random.Random, integer: bool) -> int | float:
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    low = 0 if low is None else low
+    high = low + 100 if high is None else high
+    if integer:
+        lo = math.ceil(low) + (1 if "exclusiveMinimum" in schema and "minimum" not in schema
+                               and float(low).is_integer() else 0)
+        hi = math.floor(high) - (1 if "exclusiveMaximum" in schema and "maximum" not in schema
+                                 and float(high).is_integer() else 0)
+        value: int | float = rng.randint(lo, max(lo, hi))
+    else:
+        value = round(rng.uniform(low, high), 2)
+        if not low <= value <= high or value in (schema.get("exclusiveMinimum"),
+                                                 schema.get("exclusiveMaximum")):
+            value = (low + high) / 2
+    step = schema.get("multipleOf")
+    if step:
+        value = type(value)(math.ceil(value / step) * step)
+        if integer:
+            value = int(value)
+    return value
+
+
+def generate_instance(
+    schema: Any,
+    rng: random.Random,
+    hint: str = "",
+    *,
+    name: str = "",
+    root: Mapping[str, Any] | None = None,
+    depth: int = 0,
+) -> Any:
+    """A value valid against `schema` (best effort for `pattern` and `not`)."""
+    if schema is True or schema is None:
+        schema = {}
+    if schema is False:
+        return None
+    root = schema if root is None else root
+    schema = _resolve(schema, root)
+    if not isinstance(schema, Mapping):
+        return None
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return rng.choice(list(schema["enum"]))
+    for key in ("anyOf", "oneOf"):
+        if schema.get(key):
+            options = [o for o in schema[key] if _resolve(o, root).get("type") != "null"] \
+                if all(isinstance(o, Mapping) for o in schema[key]) else schema[key]
+            return generate_instance(options[0] if key == "oneOf" else rng.choice(options or
+                                     schema[key]), rng, hint, name=name, root=root,
+                                     depth=depth + 1)
+    if schema.get("allOf"):
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = _resolve(part, root)
+            for k, v in part.items():
+                if k == "properties":
+                    merged.setdefault("properties", {}).update(v)
+                elif k == "required":
+                    merged["required"] = [*merged.get("required", []), *v]
+                else:
+                    merged.setdefault(k, v)
+        return generate_instance(merged, rng, hint, name=name, root=root, depth=depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        non_null = [k for k in kind if k != "null"]
+        kind = non_null[0] if non_null else "null"
+    if kind is None:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+    if kind == "object":
+        return _object(schema, rng, hint, root, depth)
+    if kind == "array":
+        if depth >= MAX_DEPTH:
+            return []
+        low = int(schema.get("minItems", 1))
+        high = int(schema.get("maxItems", max(low, 3)))
+        count = rng.randint(low, max(low, min(high, low + 2)))
+        items = schema.get("items", {})
+        out = [generate_instance(items, rng, hint, name=name, root=root, depth=depth + 1)
+               for _ in range(count)]
+        if schema.get("uniqueItems"):
+            unique: list[Any] = []
+            for item in out:
+                if item not in unique:
+                    unique.append(item)
+            out = unique
+        return out
+    if kind == "string":
+        return _string(schema, rng, name, hint)
+    if kind == "integer":
+        return _number(schema, rng, integer=True)
+    if kind == "number":
+        return _number(schema, rng, integer=False)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    return None
+
+
+def _object(schema: Mapping[str, Any], rng: random.Random, hint: str,
+            root: Mapping[str, Any], depth: int) -> dict[str, Any]:
+    properties: Mapping[str, Any] = schema.get("properties") or {}
+    required = [r for r in schema.get("required", []) if isinstance(r, str)]
+    out: dict[str, Any] = {}
+    if depth >= MAX_DEPTH:
+        return out
+    for key in [*required, *(k for k in properties if k not in required)]:
+        if key in out:
+            continue
+        optional = key not in required
+        if optional and rng.random() < 0.3:
+            continue
+        out[key] = generate_instance(properties.get(key, {}), rng, hint, name=key, root=root,
+                                     depth=depth + 1)
+    low = int(schema.get("minProperties", 0))
+    extra = schema.get("additionalProperties", True)
+    while len(out) < low and extra is not False:
+        out[f"{rng.choice(WORDS)}_{len(out)}"] = generate_instance(
+            extra if isinstance(extra, Mapping) else {"type": "string"}, rng, hint,
+            root=root, depth=depth + 1)
+    return out

@@ -1,0 +1,130 @@
+"""The request pipeline: the ONLY place the order of checks lives.
+
+route -> auth -> body size -> parse -> validate -> dispatch to the wire format (or a
+fixture) -> envelope. Each step is a plain async function on the RequestContext that
+raises an error kind from errors.py; `run_pipeline` turns the outcome into an
+HTTPResponse in the provider's format, and never lets an exception escape as a 500
+traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from . import jsonutil
+from .context import ClientDisconnected, RequestContext
+from .envelopes import render_error, render_ok
+from .errors import EmulatorError, ServerError
+from .generate.seed import derive_seed
+from .policy.auth import check_auth
+from .policy.validation import limit_body, parse_body, validate_body
+from .protocols import HANDLERS
+from .protocols.base import BinaryReply, Call, JSONReply, Reply, StreamReply
+from .routing import resolve_route
+
+log = logging.getLogger("emulator")
+
+Step = Callable[[RequestContext], Awaitable[None]]
+
+STEPS: tuple[Step, ...] = (
+    resolve_route,
+    check_auth,
+    limit_body,
+    parse_body,
+    validate_body,
+)
+
+
+@dataclass
+class HTTPResponse:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes = b""
+    # SSE frames for a streamed answer (body is then empty).
+    events: list[bytes] | None = None
+
+
+def dispatch(ctx: RequestContext) -> Reply:
+    """Answer with the matching fixture rule if any, else the route's generator."""
+    route = ctx.route
+    assert route is not None
+    state = ctx.state
+    slug = ctx.profile.slug
+    ctx.seed = derive_seed(state.config.seed, slug, route.route_id, ctx.body)
+    rule = state.fixtures.match(slug, route.route_id, ctx.body)
+    if rule is not None:
+        ctx.fixture = rule.name
+    call = Call(
+        body=ctx.body,
+        profile=ctx.profile,
+        route=route,
+        seed=ctx.seed,
+        now=state.clock.now(),
+        model=ctx.model,
+        path_params=ctx.path_params,
+        canned=rule.reply if rule is not None else None,
+        base_url=ctx.base_url,
+    )
+    return HANDLERS[route.route_id](call)
+
+
+def request_id(ctx: RequestContext) -> str:
+    """Deterministic: the same request gets the same id."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{ctx.state.config.seed}\x00{ctx.profile.slug}\x00{ctx.method}\x00"
+                  f"{ctx.path}\x00".encode())
+    digest.update(ctx.raw_body)
+    return "req_" + digest.hexdigest()
+
+
+def base_headers(ctx: RequestContext, content_type: bytes) -> list[tuple[bytes, bytes]]:
+    family = ctx.route.family if ctx.route else "openai"
+    id_header = b"request-id" if family == "anthropic" else b"x-request-id"
+    headers = [(b"content-type", content_type), (id_header, request_id(ctx).encode())]
+    headers.extend((k.encode(), str(v).encode()) for k, v in ctx.response_headers.items())
+    return headers
+
+
+def render_reply(ctx: RequestContext, reply: Reply) -> HTTPResponse:
+    if isinstance(reply, JSONReply):
+        payload = reply.payload
+        if reply.enveloped:
+            payload = render_ok(ctx.profile.success_style, payload, ctx.state.clock.now())
+        headers = base_headers(ctx, b"application/json")
+        headers.extend((k.encode(), v.encode()) for k, v in reply.headers.items())
+        return HTTPResponse(reply.status, headers, jsonutil.dumps(payload))
+    if isinstance(reply, StreamReply):
+        headers = base_headers(ctx, reply.media_type.encode())
+        headers.append((b"cache-control", b"no-cache"))
+        headers.extend((k.encode(), v.encode()) for k, v in reply.headers.items())
+        return HTTPResponse(200, headers, events=reply.events)
+    assert isinstance(reply, BinaryReply)
+    headers = base_headers(ctx, reply.media_type.encode())
+    headers.extend((k.encode(), v.encode()) for k, v in reply.headers.items())
+    return HTTPResponse(reply.status, headers, reply.content)
+
+
+def render_failure(ctx: RequestContext, error: EmulatorError) -> HTTPResponse:
+    status, body = render_error(ctx.profile.error_style, error, ctx.state.clock.now())
+    headers = base_headers(ctx, b"application/json")
+    headers.extend((k.encode(), v.encode()) for k, v in error.headers.items())
+    return HTTPResponse(status, headers, jsonutil.dumps(body))
+
+
+async def run_pipeline(ctx: RequestContext) -> HTTPResponse:
+    try:
+        for step in STEPS:
+            await step(ctx)
+        return render_reply(ctx, dispatch(ctx))
+    except ClientDisconnected:
+        raise
+    except EmulatorError as error:
+        return render_failure(ctx, error)
+    except Exception as exc:  # the catch-all: a bug of ours is the provider's 500
+        log.exception("unexpected error on %s %s", ctx.method, ctx.path)
+        ctx.notes.append(f"internal error: {type(exc).__name__}: {exc}")
+        return render_failure(ctx, ServerError(
+            "The server had an error while processing your request. Sorry about that!"))

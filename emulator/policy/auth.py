@@ -1,0 +1,38 @@
+"""check_auth: the key from the headers each provider documents."""
+
+from __future__ import annotations
+
+import re
+
+from ..context import RequestContext
+from ..errors import AuthenticationFailed
+
+# A well-formed key: one printable token. Prefixes (`sk-`, `sk-gw-`) are not required, so
+# tests can use any key they like.
+KEY_RE = re.compile(r"^[A-Za-z0-9._~+/=:\-]{1,512}$")
+
+
+def extract_key(headers: dict[str, str], schemes: tuple[str, ...]) -> str:
+    """The API key, or AuthenticationFailed when it is missing or malformed."""
+    for scheme in schemes:
+        if scheme == "bearer" and "authorization" in headers:
+            kind, _, token = headers["authorization"].strip().partition(" ")
+            if kind.lower() != "bearer" or not token.strip():
+                raise AuthenticationFailed(
+                    "Malformed Authorization header: expected 'Bearer <API key>'.")
+            return _well_formed(token.strip())
+        if scheme == "x-api-key" and "x-api-key" in headers:
+            return _well_formed(headers["x-api-key"].strip())
+    named = " or ".join("'Authorization: Bearer <key>'" if s == "bearer" else "'X-Api-Key'"
+                        for s in schemes)
+    raise AuthenticationFailed(f"Missing API key: send it as {named}.")
+
+
+def _well_formed(key: str) -> str:
+    if not KEY_RE.match(key):
+        raise AuthenticationFailed("Malformed API key.")
+    return key
+
+
+async def check_auth(ctx: RequestContext) -> None:
+    ctx.key = extract_key(ctx.headers, ctx.profile.auth_schemes)

@@ -1,0 +1,192 @@
+"""The emulator's "model": what to answer, independent of any wire format.
+
+Shared by OpenAI chat, Anthropic messages, legacy completions and the Responses API, so
+every format answers the same conversation the same way: text that honours max tokens
+and stop sequences, tool calls chosen by a deterministic rule that lets agent loops
+finish, and structured output that validates.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..generate.text import generate_tokens, reply_length
+from ..generate.tokens import content_text, is_chinese, split_tokens
+from ..generate.tool_args import generate_instance
+
+WORD_RE = re.compile(r"[a-z0-9]+")
+CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+CJK_RE = re.compile(r"[\u3400-\u9fff]+")
+STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are", "be",
+    "was", "what", "how", "who", "when", "where", "why", "which", "that", "this", "it", "me",
+    "my", "i", "you", "your", "please", "can", "could", "would", "should", "do", "does", "get",
+})
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What an answer depends on, pulled from any wire format's request."""
+
+    last_role: str  # "user", "assistant", "tool" (a tool result) or "system"
+    last_user_text: str
+    tool_result_text: str | None  # content of the trailing tool result(s), if any
+
+    @property
+    def chinese(self) -> bool:
+        return is_chinese(self.last_user_text)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    tokens: tuple[str, ...]
+    # "stop" (natural end), "length" (max tokens) or "stop_sequence".
+    reason: str
+    stop_sequence: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.tokens)
+
+
+def compose_text(
+    rng: random.Random,
+    conversation: Conversation,
+    *,
+    max_tokens: int | None,
+    stop: Sequence[str] = (),
+    text: str | None = None,
+) -> TextAnswer:
+    """Reply text (generated, or `text` when a fixture or structured output gives it),
+    cut at the first stop sequence and at `max_tokens`."""
+    if text is None:
+        tokens = generate_tokens(rng, conversation.chinese, reply_length(rng))
+        if conversation.last_role == "tool" and conversation.tool_result_text:
+            lead = "根据工具结果：" if conversation.chinese else "Based on the tool result: "
+            tokens = split_tokens(lead + conversation.tool_result_text.strip()[:300] + " ") \
+                + tokens
+            tokens = split_tokens("".join(tokens))
+        text = "".join(tokens)
+    cut_at, hit = len(text), None
+    for sequence in stop:
+        if sequence and (index := text.find(sequence)) != -1 and index < cut_at:
+            cut_at, hit = index, sequence
+    if hit is not None:
+        text = text[:cut_at]
+    tokens = split_tokens(text)
+    if max_tokens is not None and len(tokens) > max_tokens:
+        return TextAnswer(tuple(tokens[:max_tokens]), "length")
+    if hit is not None:
+        return TextAnswer(tuple(tokens), "stop_sequence", hit)
+    return TextAnswer(tuple(tokens), "stop")
+
+
+def _words(text: str) -> set[str]:
+    text = CAMEL_RE.sub(" ", text).replace("_", " ").replace("-", " ").lower()
+    words = {w.rstrip("s") if len(w) > 3 else w for w in WORD_RE.findall(text)}
+    words -= STOPWORDS
+    for run in CJK_RE.findall(text):
+        words.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
+    return {w for w in words if len(w) >= 2}
+
+
+def score_tool(tool: ToolSpec, text: str) -> int:
+    return len(_words(tool.name + " " + tool.description) & _words(text))
+
+
+def plan_tool_calls(
+    tools: Sequence[ToolSpec],
+    conversation: Conversation,
+    *,
+    mode: str,
+    named: str | None = None,
+    parallel: bool = True,
+) -> list[ToolSpec]:
+    """Which tools to call. `mode`: "auto", "required" (any), "none" or "named".
+
+    auto: a user turn calls the tools whose name/description share words with it (the
+    best first, several when parallel); a turn ending with tool results gets text, so an
+    agent loop always terminates. required: the best fitting tool(s), at least one.
+    """
+    if not tools or mode == "none":
+        return []
+    if mode == "named":
+        for tool in tools:
+            if tool.name == named:
+                return [tool]
+        raise InvalidRequest(f"Tool '{named}' is not among the provided tools.",
+                             param="tool_choice")
+    scored = sorted(((score_tool(t, conversation.last_user_text), i, t)
+                     for i, t in enumerate(tools)), key=lambda s: (-s[0], s[1]))
+    fitting = [t for score, _, t in scored if score > 0]
+    if mode == "required":
+        fitting = fitting or [scored[0][2]]
+    elif conversation.last_role != "user":
+        return []
+    return fitting[:3] if parallel else fitting[:1]
+
+
+def tool_arguments(tool: ToolSpec, rng: random.Random, conversation: Conversation) -> str:
+    value = generate_instance(tool.schema or {"type": "object"}, rng,
+                              conversation.last_user_text)
+    if not isinstance(value, dict):
+        value = {}
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def structured_text(schema: Mapping[str, Any] | None, rng: random.Random,
+                    conversation: Conversation) -> str:
+    """JSON text for `response_format`: an instance of the schema, or any object."""
+    if schema is None:
+        key = "回答" if conversation.chinese else "answer"
+        value: Any = {key: "".join(generate_tokens(rng, conversation.chinese, 12))}
+    else:
+        value = generate_instance(schema, rng, conversation.last_user_text)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def fragments(text: str, size: int = 8) -> list[str]:
+    """Pieces of a JSON text as streamed tool arguments (first may be empty)."""
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def stop_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def describe_messages(messages: Sequence[Any], tool_roles: frozenset[str] = frozenset(
+        {"tool", "function"})) -> Conversation:
+    """Conversation facts from OpenAI-style messages."""
+    last_role = "user"
+    last_user = ""
+    results: list[str] = []
+    for message in messages:
+        if not isinstance(message, Mapping):
+            continue
+        role = str(message.get("role", "user"))
+        if role in tool_roles:
+            results.append(content_text(message.get("content")))
+            last_role = "tool"
+            continue
+        results = []
+        last_role = role if role != "developer" else "system"
+        if role == "user":
+            last_user = content_text(message.get("content"))
+    return Conversation(last_role, last_user, "\n".join(results) if results else None)

@@ -1,0 +1,80 @@
+"""What a protocol handler receives (Call) and returns (a Reply). Handlers are pure
+functions of the Call: no auth headers, no error bodies, no sleeping, no state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..generate.seed import RequestSeed
+from ..providers.base import Model, Profile, RouteSpec
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    """A scripted answer from a fixture rule, rendered by the protocol in its own format.
+
+    content: the assistant text; tool_calls: [{"name", "arguments"}] to call instead;
+    usage: {"prompt_tokens", "completion_tokens"} to report instead of counting;
+    finish_reason: override (e.g. "length")."""
+
+    content: str | None = None
+    tool_calls: tuple[Mapping[str, Any], ...] = ()
+    usage: Mapping[str, int] | None = None
+    finish_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    body: Any
+    profile: Profile
+    route: RouteSpec
+    seed: RequestSeed
+    now: float
+    model: Model | None = None
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    canned: CannedReply | None = None
+    # The emulator's own base URL for this provider (`http://127.0.0.1:8000/apiyi`), for
+    # links to generated media.
+    base_url: str = ""
+
+    def make_id(self, kind: str, salt: str = "id", length: int | None = None) -> str:
+        from ..generate.ids import make_id
+
+        prefix = self.profile.id_prefix(kind)
+        alphabet = self.profile.id_alphabet
+        size = length or (24 if alphabet == "hex" else 29)
+        return make_id(self.seed.rng(f"{salt}:{kind}"), prefix, size, alphabet)
+
+
+@dataclass
+class JSONReply:
+    """A JSON body; `enveloped` applies the provider's success envelope (aimodels)."""
+
+    payload: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    enveloped: bool = True
+
+
+@dataclass
+class StreamReply:
+    """SSE frames, already encoded. `error_frame` is how this wire format reports an
+    error after the 200 (used by stream faults); `done` the terminal frame, if any."""
+
+    events: list[bytes]
+    media_type: str = "text/event-stream"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BinaryReply:
+    content: bytes
+    media_type: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Reply = JSONReply | StreamReply | BinaryReply
+Handler = Callable[[Call], Reply]

@@ -1,0 +1,224 @@
+"""OpenAI chat completions: `POST /v1/chat/completions`, JSON and SSE chunk streams, exactly
+as the `openai` SDK parses them (shared/reference/wire-formats.md 1.3-1.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import sse
+from ..errors import ContextTooLong, InvalidRequest
+from ..generate.ids import make_id
+from ..generate.tokens import count_message_tokens, count_tokens
+from ..jsonutil import dumps
+from .answers import (
+    Conversation,
+    ToolSpec,
+    compose_text,
+    describe_messages,
+    fragments,
+    plan_tool_calls,
+    stop_list,
+    structured_text,
+    tool_arguments,
+)
+from .base import Call, JSONReply, Reply, StreamReply
+
+FINISH = {"stop": "stop", "stop_sequence": "stop", "length": "length"}
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class ChatChoice:
+    index: int
+    content: str | None
+    tokens: tuple[str, ...]
+    tool_calls: tuple[ToolCall, ...]
+    finish_reason: str
+
+    @property
+    def completion_tokens(self) -> int:
+        if self.tool_calls:
+            return sum(count_tokens(c.name) + count_tokens(c.arguments) for c in self.tool_calls)
+        return len(self.tokens)
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    id: str
+    created: int
+    model: str
+    choices: tuple[ChatChoice, ...]
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def read_tools(body: Mapping[str, Any]) -> list[ToolSpec]:
+    tools = []
+    for tool in body.get("tools") or ():
+        function = tool.get("function") if isinstance(tool, Mapping) else None
+        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+            tools.append(ToolSpec(function["name"], str(function.get("description") or ""),
+                                  function.get("parameters") or {"type": "object"}))
+    return tools
+
+
+def tool_mode(choice: Any) -> tuple[str, str | None]:
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        return "named", name
+    if choice in ("none", "required"):
+        return choice, None
+    return "auto", None
+
+
+def response_schema(body: Mapping[str, Any]) -> tuple[bool, Mapping[str, Any] | None]:
+    """(wants JSON, its schema) from `response_format`."""
+    fmt = body.get("response_format")
+    if not isinstance(fmt, Mapping):
+        return False, None
+    if fmt.get("type") == "json_schema":
+        spec = fmt.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, Mapping) else None
+        return True, schema if isinstance(schema, Mapping) else {"type": "object"}
+    return fmt.get("type") == "json_object", None
+
+
+def build_choice(call: Call, index: int, conversation: Conversation,
+                 max_tokens: int | None) -> ChatChoice:
+    body = call.body
+    rng = call.seed.rng(f"choice:{index}")
+    canned = call.canned
+    tools = read_tools(body)
+    if canned is not None and canned.tool_calls:
+        planned = [(c["name"], c.get("arguments", "{}")) for c in canned.tool_calls]
+    elif canned is not None and canned.content is not None:
+        planned = []
+    else:
+        mode, named = tool_mode(body.get("tool_choice"))
+        chosen = plan_tool_calls(tools, conversation, mode=mode, named=named,
+                                 parallel=body.get("parallel_tool_calls") is not False)
+        planned = [(t.name, tool_arguments(t, rng, conversation)) for t in chosen]
+    if planned:
+        calls = tuple(
+            ToolCall(make_id(rng, "call_", 24), name,
+                     arguments if isinstance(arguments, str) else dumps(arguments).decode())
+            for name, arguments in planned)
+        return ChatChoice(index, None, (), calls, "tool_calls")
+    text = canned.content if canned is not None else None
+    wants_json, schema = response_schema(body)
+    if text is None and wants_json:
+        text = structured_text(schema, rng, conversation)
+    answer = compose_text(rng, conversation, max_tokens=max_tokens,
+                          stop=stop_list(body.get("stop")), text=text)
+    finish = (canned.finish_reason if canned is not None and canned.finish_reason
+              else FINISH[answer.reason])
+    return ChatChoice(index, answer.text, answer.tokens, (), finish)
+
+
+def complete_chat(call: Call) -> ChatResult:
+    body = call.body
+    messages = body["messages"]
+    if not messages:
+        raise InvalidRequest("'messages' must contain at least one message.", param="messages")
+    extra = [dumps(body["tools"]).decode()] if body.get("tools") else []
+    prompt_tokens = count_message_tokens(messages, extra)
+    model = call.model
+    if model is not None and model.context_window and prompt_tokens > model.context_window:
+        raise ContextTooLong(
+            f"This model's maximum context length is {model.context_window} tokens. However, "
+            f"your messages resulted in {prompt_tokens} tokens. Please reduce the length of "
+            "the messages.", param="messages")
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    if model is not None and model.max_output_tokens and max_tokens is not None \
+            and max_tokens > model.max_output_tokens:
+        raise InvalidRequest(
+            f"max_tokens is too large: {max_tokens}. This model supports at most "
+            f"{model.max_output_tokens} completion tokens.", param="max_tokens")
+    conversation = describe_messages(messages)
+    choices = tuple(build_choice(call, i, conversation, max_tokens)
+                    for i in range(int(body.get("n") or 1)))
+    completion_tokens = sum(c.completion_tokens for c in choices)
+    usage = call.canned.usage if call.canned is not None and call.canned.usage else None
+    if usage:
+        prompt_tokens = int(usage.get("prompt_tokens", prompt_tokens))
+        completion_tokens = int(usage.get("completion_tokens", completion_tokens))
+    return ChatResult(call.make_id("chat"), int(call.now), str(body["model"]), choices,
+                      prompt_tokens, completion_tokens)
+
+
+def usage_object(result: ChatResult) -> dict[str, int]:
+    return {"prompt_tokens": result.prompt_tokens,
+            "completion_tokens": result.completion_tokens,
+            "total_tokens": result.prompt_tokens + result.completion_tokens}
+
+
+def tool_call_object(tool_call: ToolCall) -> dict[str, Any]:
+    return {"id": tool_call.id, "type": "function",
+            "function": {"name": tool_call.name, "arguments": tool_call.arguments}}
+
+
+def render_chat_completion(result: ChatResult) -> dict[str, Any]:
+    choices = []
+    for choice in result.choices:
+        message: dict[str, Any] = {"role": "assistant", "content": choice.content,
+                                   "refusal": None}
+        if choice.tool_calls:
+            message["tool_calls"] = [tool_call_object(c) for c in choice.tool_calls]
+        choices.append({"index": choice.index, "message": message, "logprobs": None,
+                        "finish_reason": choice.finish_reason})
+    return {"id": result.id, "object": "chat.completion", "created": result.created,
+            "model": result.model, "choices": choices, "usage": usage_object(result)}
+
+
+def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
+    """The chunk sequence: role first, one content token per chunk (or tool-call
+    fragments with a stable index), a closing chunk with finish_reason, the usage chunk
+    when asked for, then [DONE]."""
+    head = (b'{"id":' + dumps(result.id) + b',"object":"chat.completion.chunk","created":'
+            + str(result.created).encode() + b',"model":' + dumps(result.model)
+            + b',"choices":[')
+
+    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
+        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}
+        return b"data: " + head + dumps(choice) + b"]}\n\n"
+
+    frames: list[bytes] = []
+    for choice in result.choices:
+        if choice.tool_calls:
+            frames.append(chunk(choice.index, {"role": "assistant", "content": None,
+                                               "refusal": None}))
+            for k, call in enumerate(choice.tool_calls):
+                frames.append(chunk(choice.index, {"tool_calls": [
+                    {"index": k, "id": call.id, "type": "function",
+                     "function": {"name": call.name, "arguments": ""}}]}))
+                for piece in fragments(call.arguments):
+                    frames.append(chunk(choice.index, {"tool_calls": [
+                        {"index": k, "function": {"arguments": piece}}]}))
+        else:
+            frames.append(chunk(choice.index, {"role": "assistant", "content": "",
+                                               "refusal": None}))
+            frames.extend(chunk(choice.index, {"content": token}) for token in choice.tokens)
+        frames.append(chunk(choice.index, {}, choice.finish_reason))
+    if include_usage:
+        frames.append(b"data: " + head + b'],"usage":' + dumps(usage_object(result))
+                      + b"}\n\n")
+    frames.append(sse.DONE)
+    return frames
+
+
+def handle_chat_completions(call: Call) -> Reply:
+    result = complete_chat(call)
+    if call.body.get("stream"):
+        options = call.body.get("stream_options")
+        include_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
+        return StreamReply(stream_chat_chunks(result, include_usage))
+    return JSONReply(render_chat_completion(result))

@@ -1,0 +1,33 @@
+"""apiyi: API易 (shared/docs/001_6c401996a2f7b8a3.txt).
+
+OpenAI-compatible gateway to 200+ models. Documents chat, legacy completions,
+embeddings, images, transcriptions, the model list and the Responses endpoint; says
+fine-tuning, Files, organization and billing are not supported.
+"""
+
+from __future__ import annotations
+
+from .base import LimitPolicy, Profile, load_catalogue
+from .routes import CHAT_COMPLETIONS, MODELS_LIST, MODELS_RETRIEVE
+
+PROFILE = Profile(
+    slug="apiyi",
+    name="API易",
+    doc="001_6c401996a2f7b8a3.txt",
+    hosts=("api.apiyi.com", "vip.apiyi.com"),
+    base_paths=("/v1",),
+    routes=(
+        CHAT_COMPLETIONS,
+        MODELS_LIST,
+        MODELS_RETRIEVE,
+    ),
+    auth_schemes=("bearer",),
+    error_style="openai",
+    success_style="plain",
+    catalogue=load_catalogue("apiyi"),
+    # "速率限制": 3000 RPM, 1,000,000 TPM and 100 concurrent requests per key.
+    limits=LimitPolicy(rpm=3000, tpm=1_000_000, concurrency=100, header_style="openai"),
+    id_prefixes={"chat": "chatcmpl-", "request": "req_"},
+    unsupported_paths=("/fine_tuning", "/fine-tunes", "/files", "/organization", "/dashboard"),
+    documents_forbidden=False,
+)

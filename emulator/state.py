@@ -1,0 +1,43 @@
+"""Everything an emulator instance remembers between requests. Each app owns one; nothing
+lives at module level, so two apps in one process never leak into each other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .clock import Clock
+from .config import Config
+from .fixtures import FixtureStore, load_dir, load_exchanges
+from .journal import Journal
+from .providers.base import Profile
+from .routing import ProfileRouter
+from .schemas import SchemaStore
+
+
+class EmulatorState:
+    def __init__(self, config: Config, profiles: dict[str, Profile]) -> None:
+        self.config = config
+        self.profiles = profiles
+        self.clock = Clock(config.frozen_at())
+        self.journal = Journal(config.journal_size)
+        loaded = load_dir(config.fixtures_dir) if config.fixtures_dir else []
+        self.fixtures = FixtureStore(loaded, load_exchanges(list(profiles)))
+        # Built once and never reset: compiled validators and route tables.
+        self.schemas = SchemaStore()
+        self.routers = {slug: ProfileRouter(p) for slug, p in profiles.items()}
+
+    def reset(self) -> None:
+        """Back to a freshly built state: journal, runtime fixtures, clock offset."""
+        self.clock.reset()
+        self.journal.clear()
+        self.fixtures.clear_runtime()
+
+    def snapshot(self) -> dict[str, Any]:
+        """What reset() must restore, as plain data (a test compares it to a fresh state)."""
+        return {
+            "clock_offset": self.clock.offset,
+            "journal": [e.to_dict() for e in self.journal.entries],
+            "journal_dropped": self.journal.dropped,
+            "journal_next_id": self.journal.next_id,
+            "runtime_fixtures": [r.name for r in self.fixtures.runtime],
+        }
