@@ -45,16 +45,20 @@ def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
     return schema
 
 
+def _proper_nouns(hint: str) -> list[str]:
+    """Capitalised words that do not merely start a sentence, and runs of CJK text."""
+    found = [m.group(0) for m in CAPITALIZED.finditer(hint)
+             if m.start() > 0 and not re.search(r"[.!?]\s*$", hint[: m.start()])]
+    return found or CJK_RUN.findall(hint)
+
+
 def _echo(name: str, hint: str, rng: random.Random) -> str | None:
     if not hint or not ECHO_NAMES.search(name):
         return None
     if re.search(r"query|search|q$|question|prompt|text", name, re.I):
         return hint.strip()[:200] or None
-    for pattern in (CAPITALIZED, CJK_RUN):
-        found = [m for m in pattern.findall(hint) if m.lower() not in {"what", "the", "i"}]
-        if found:
-            return max(found, key=len)
-    return None
+    found = _proper_nouns(hint)
+    return max(found, key=len) if found else None
 
 
 def _string(schema: Mapping[str, Any], rng: random.Random, name: str, hint: str) -> str:
@@ -163,14 +167,14 @@ def generate_instance(
         high = int(schema.get("maxItems", max(low, 3)))
         count = rng.randint(low, max(low, min(high, low + 2)))
         items = schema.get("items", {})
-        out = [generate_instance(items, rng, hint, name=name, root=root, depth=depth + 1)
-               for _ in range(count)]
-        if schema.get("uniqueItems"):
-            unique: list[Any] = []
-            for item in out:
-                if item not in unique:
-                    unique.append(item)
-            out = unique
+        out: list[Any] = []
+        # Unique items: draw again on a repeat, a bounded number of times.
+        for _ in range(count * 8 if schema.get("uniqueItems") else count):
+            item = generate_instance(items, rng, hint, name=name, root=root, depth=depth + 1)
+            if not schema.get("uniqueItems") or item not in out:
+                out.append(item)
+            if len(out) == count:
+                break
         return out
     if kind == "string":
         return _string(schema, rng, name, hint)

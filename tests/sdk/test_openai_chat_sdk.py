@@ -1,0 +1,137 @@
+"""The real `openai` SDK against a real server: sync, async, streaming, errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import openai
+import pytest
+
+from emulator import EmulatorServer
+
+from ..conftest import AUTH, KEY
+
+OPENAI_STYLE = {"qhaigc": "gpt-4o", "apiyi": "gpt-4o", "xiaoai": "xiaoai-chat-v1",
+                "ruijing": "ruijing-gpt-2.0"}
+QUESTION = [{"role": "user", "content": "Explain tides briefly"}]
+
+
+def sdk(server: EmulatorServer, slug: str, **kwargs: object) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.base_url(slug), api_key=KEY, max_retries=0,
+                         _strict_response_validation=True, **kwargs)
+
+
+@pytest.mark.parametrize("slug", list(OPENAI_STYLE))
+def test_sync_create_and_stream_agree(server: EmulatorServer, slug: str) -> None:
+    client = sdk(server, slug)
+    reply = client.chat.completions.create(model=OPENAI_STYLE[slug], messages=QUESTION)
+    assert reply.choices[0].finish_reason == "stop"
+    assert reply.id.startswith(server.app.profiles[slug].id_prefix("chat"))
+    assert reply._request_id and reply._request_id.startswith("req_")
+    stream = client.chat.completions.create(model=OPENAI_STYLE[slug], messages=QUESTION,
+                                            stream=True, stream_options={"include_usage": True})
+    pieces, usage = [], None
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces.append(chunk.choices[0].delta.content)
+        if chunk.usage:
+            usage = chunk.usage
+    assert "".join(pieces) == reply.choices[0].message.content
+    assert usage == reply.usage
+
+
+@pytest.mark.parametrize("slug", list(OPENAI_STYLE))
+def test_async_client_creates_and_streams(server: EmulatorServer, slug: str) -> None:
+    async def run() -> tuple[str, str]:
+        async with openai.AsyncOpenAI(base_url=server.base_url(slug), api_key=KEY,
+                                      max_retries=0) as client:
+            reply = await client.chat.completions.create(model=OPENAI_STYLE[slug],
+                                                         messages=QUESTION)
+            stream = await client.chat.completions.create(model=OPENAI_STYLE[slug],
+                                                          messages=QUESTION, stream=True)
+            text = "".join([c.choices[0].delta.content or "" async for c in stream])
+            return reply.choices[0].message.content or "", text
+
+    plain, streamed = asyncio.run(run())
+    assert plain and plain == streamed
+
+
+def test_stream_helper_accumulates_tool_calls(server: EmulatorServer) -> None:
+    tool = {"type": "function", "function": {
+        "name": "search_docs", "description": "Search the documentation",
+        "parameters": {"type": "object", "required": ["query"],
+                       "properties": {"query": {"type": "string"}}}}}
+    client = sdk(server, "apiyi")
+    with client.chat.completions.stream(
+            model="gpt-4o", tools=[tool],
+            messages=[{"role": "user", "content": "search the docs for retries"}]) as stream:
+        final = stream.get_final_completion()
+    call = final.choices[0].message.tool_calls[0]
+    assert call.function.name == "search_docs"
+    assert "retries" in call.function.arguments
+    assert final.choices[0].finish_reason == "tool_calls"
+
+
+def test_parse_with_a_pydantic_model(server: EmulatorServer) -> None:
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        city: str
+        population: int
+
+    completion = sdk(server, "apiyi").chat.completions.parse(
+        model="gpt-4o", messages=[{"role": "user", "content": "Largest city of Japan?"}],
+        response_format=Answer)
+    parsed = completion.choices[0].message.parsed
+    assert isinstance(parsed, Answer)
+
+
+def test_models_list_pages_through_the_catalogue(server: EmulatorServer) -> None:
+    ids = [m.id for m in sdk(server, "ruijing").models.list()]
+    assert "ruijing-gpt-2.0" in ids and "ruijing-embedding-large" in ids
+
+
+@pytest.mark.parametrize(("slug", "code"), [("apiyi", "invalid_api_key"),
+                                            ("qhaigc", "invalid_api_key"),
+                                            ("ruijing", None), ("xiaoai", None)])
+def test_malformed_key_is_an_authentication_error(server: EmulatorServer, slug: str,
+                                                  code: str | None) -> None:
+    # The SDK refuses to send no key at all; a key with a space in it is malformed.
+    client = openai.OpenAI(base_url=server.base_url(slug), api_key="not a key", max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as caught:
+        client.chat.completions.create(model=OPENAI_STYLE[slug], messages=QUESTION)
+    assert caught.value.status_code == 401
+    assert caught.value.code == code
+    assert caught.value.type in ("invalid_request_error", "authentication_error")
+
+
+@pytest.mark.parametrize("slug", ["apiyi", "ruijing"])
+def test_unknown_model_is_a_not_found_error(server: EmulatorServer, slug: str) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        sdk(server, slug).chat.completions.create(model="gpt-99", messages=QUESTION)
+    assert "gpt-99" in str(caught.value)
+
+
+@pytest.mark.parametrize("slug", list(OPENAI_STYLE))
+def test_bad_parameter_is_a_bad_request_error(server: EmulatorServer, slug: str) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk(server, slug).chat.completions.create(model=OPENAI_STYLE[slug], messages=QUESTION,
+                                                  temperature=9)
+    assert "temperature" in caught.value.message
+
+
+def test_aimodels_envelope_over_raw_http(server: EmulatorServer) -> None:
+    response = httpx.post(f"{server.base_url('aimodels')}/chat/completions", headers=AUTH,
+                          json={"model": "gpt-4-turbo", "messages": QUESTION})
+    body = response.json()
+    assert response.status_code == 200
+    assert body["success"] is True and body["message"] == "操作成功"
+    assert body["timestamp"] == "2024-01-15T10:30:00Z"
+    assert body["data"]["choices"][0]["message"]["content"]
+    bad = httpx.post(f"{server.base_url('aimodels')}/chat/completions",
+                     headers={"Authorization": "Bearer bad key!"}, json={})
+    assert bad.status_code == 401
+    assert bad.json() == {"success": False, "timestamp": "2024-01-15T10:30:00Z", "error": {
+        "code": "invalid_api_key", "message": "API密鑰無效或已過期",
+        "type": "authentication_error"}}
