@@ -4,12 +4,16 @@ on a free loopback port for everything that depends on HTTP (SDKs, streaming, he
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from emulator import Config, EmulatorApp, EmulatorServer, create_app
 
+# The OpenAI and Anthropic reference schemas (vendored copies, see reference/README.md).
+REFERENCE = Path(__file__).resolve().parent / "reference"
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 FROZEN = "2024-01-15T10:30:00Z"
 KEY = "sk-test-key-0001"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -13,10 +13,7 @@ from starlette.testclient import TestClient
 from emulator.generate.tokens import count_tokens, split_tokens
 from emulator.providers import PROFILES
 
-from ..conftest import AUTH
-
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "openai"
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+from ..conftest import AUTH, REFERENCE, SCHEMAS
 CHAT_MODEL = {"qhaigc": "gpt-4o", "apiyi": "gpt-4o", "xiaoai": "xiaoai-chat-v1",
               "ruijing": "ruijing-gpt-2.0", "aimodels": "gpt-4-turbo"}
 
@@ -47,7 +44,7 @@ def test_chat_completion_validates_against_provider_and_reference_schema(
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     validator(SCHEMAS / slug / "openai.chat_completions.response.json").validate(body)
-    validator(REFERENCE / "CreateChatCompletionResponse.json").validate(unwrap(slug, body))
+    validator(REFERENCE / "openai" / "CreateChatCompletionResponse.json").validate(unwrap(slug, body))
 
 
 @pytest.mark.parametrize("slug", list(PROFILES))
@@ -59,7 +56,7 @@ def test_stream_chunks_validate_and_rebuild_the_same_text(client: TestClient, sl
     assert payloads[-1] == "[DONE]"
     chunks = [json.loads(p) for p in payloads[:-1]]
     own = validator(SCHEMAS / slug / "openai.chat_completions.stream.json")
-    reference = validator(REFERENCE / "CreateChatCompletionStreamResponse.json")
+    reference = validator(REFERENCE / "openai" / "CreateChatCompletionStreamResponse.json")
     for chunk in chunks:
         own.validate(chunk)
         reference.validate(chunk)
@@ -275,7 +272,7 @@ def test_missing_required_field_is_named(client: TestClient, slug: str) -> None:
 
 def test_models_list_and_retrieve_come_from_the_catalogue(client: TestClient) -> None:
     listing = client.get("/apiyi/v1/models", headers=AUTH).json()
-    validator(REFERENCE / "ListModelsResponse.json").validate(listing)
+    validator(REFERENCE / "openai" / "ListModelsResponse.json").validate(listing)
     ids = [m["id"] for m in listing["data"]]
     assert ids == [m.id for m in PROFILES["apiyi"].catalogue.models]
     assert listing["data"][0] == {"id": "gpt-3.5-turbo", "object": "model",
