@@ -37,7 +37,7 @@ class EmulatorApp:
         self.state = EmulatorState(config, self.profiles)
         for profile in self.profiles.values():  # compile every validator once, at start
             for route in profile.routes:
-                self.state.schemas.validator(profile.slug, route.route_id)
+                self.state.schemas.prepare(profile.slug, route.route_id)
         self.hosts = {host: slug for slug, p in self.profiles.items() for host in p.hosts}
         self.control = build_control_app(self)
         # The CLI turns this on: one line per request (method, provider, path, status, ms).

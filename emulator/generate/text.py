@@ -24,11 +24,15 @@ def reply_length(rng: random.Random) -> int:
 
 def english_tokens(rng: random.Random, count: int) -> list[str]:
     tokens: list[str] = []
-    while len(tokens) < count:
-        words = [rng.choice(ENGLISH_WORDS) for _ in range(rng.randint(5, 12))]
-        words[0] = words[0].capitalize()
-        tokens.extend(w if not tokens and i == 0 else " " + w for i, w in enumerate(words))
-        tokens.append(".")
+    left = 0  # words left in the current sentence
+    for word in rng.choices(ENGLISH_WORDS, k=count):  # one draw: the hot path of every reply
+        if left == 0:
+            if tokens:
+                tokens.append(".")
+            left = rng.randint(5, 12)
+            word = word.capitalize()
+        tokens.append(" " + word if tokens else word)
+        left -= 1
     tokens = tokens[:count]
     # End on a full stop where that does not leave two in a row.
     if count >= 2 and tokens[-1] != "." and tokens[-2] != ".":

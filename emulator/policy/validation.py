@@ -6,7 +6,6 @@ from __future__ import annotations
 from ..context import ClientDisconnected, RequestContext
 from ..errors import InvalidRequest, ModelNotFound, RequestTooLarge
 from ..jsonutil import JSONDecodeError, loads
-from ..schemas import first_violation
 
 
 async def limit_body(ctx: RequestContext) -> None:
@@ -52,12 +51,10 @@ async def validate_body(ctx: RequestContext) -> None:
     route = ctx.route
     if route is None or route.body == "none":
         return
-    validator = ctx.state.schemas.validator(ctx.profile.slug, route.route_id)
-    if validator is not None:
-        violation = first_violation(validator, ctx.body)
-        if violation is not None:
-            message, field = violation
-            raise InvalidRequest(message, param=field or None)
+    violation = ctx.state.schemas.violation(ctx.profile.slug, route.route_id, ctx.body)
+    if violation is not None:
+        message, field = violation
+        raise InvalidRequest(message, param=field or None)
     if route.model_kinds and isinstance(ctx.body, dict) and "model" in ctx.body:
         name = ctx.body["model"]
         model = ctx.profile.catalogue.get(name) if isinstance(name, str) else None

@@ -1,0 +1,222 @@
+"""Run the benchmark: `python -m bench [--duration 10] [--connections 50]`.
+
+Starts the floor app and the emulator (each a uvicorn process with the same settings,
+pinned to core 0 where `taskset` exists), drives each with wrk pinned to core 1 on
+loopback, and prints one table (req/s, p50, p99, errors, RSS) plus the ratios the
+performance targets are stated in. Results go to bench/results/<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+KEY = "Bearer sk-bench"
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Benchmark me please"}]}
+
+
+@dataclass
+class Scenario:
+    name: str
+    target: str  # "floor" or "emulator"
+    method: str
+    path: str
+    body: dict | None = None
+    vary: bool = False  # a different body each request (varied content)
+
+
+@dataclass
+class Result:
+    scenario: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    rss_mb: float
+
+
+SCENARIOS = [
+    Scenario("floor chat", "floor", "POST", "/v1/chat/completions", CHAT),
+    Scenario("floor stream (20 events)", "floor", "POST", "/v1/stream", CHAT),
+    Scenario("chat, repeated body", "emulator", "POST", "/apiyi/v1/chat/completions", CHAT),
+    Scenario("chat, varied bodies", "emulator", "POST", "/apiyi/v1/chat/completions", CHAT,
+             vary=True),
+    Scenario("chat stream (20 chunks)", "emulator", "POST", "/apiyi/v1/chat/completions",
+             dict(CHAT, stream=True, max_tokens=18)),
+    Scenario("embeddings 1536 base64", "emulator", "POST", "/apiyi/v1/embeddings",
+             {"model": "text-embedding-ada-002", "input": "bench text", "encoding_format":
+              "base64"}),
+    Scenario("embeddings 1536 float", "emulator", "POST", "/apiyi/v1/embeddings",
+             {"model": "text-embedding-ada-002", "input": "bench text"}),
+    Scenario("anthropic messages", "emulator", "POST", "/xiaoai/v1/messages",
+             {"model": "xiaoai-chat-v1", "max_tokens": 256,
+              "messages": [{"role": "user", "content": "Benchmark me"}]}),
+    Scenario("control health", "emulator", "GET", "/_emulator/health"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pinned(core: int, command: list[str]) -> list[str]:
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        return ["taskset", "-c", str(core), *command]
+    return command
+
+
+def start(target: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
+    """Start a server; return it and its cold start (spawn to first 200), seconds."""
+    if target == "floor":
+        command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port),
+                   "--log-level", "warning", "--no-access-log"]
+    else:
+        command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(port),
+                   "--quiet", *(["--no-limits"] if no_limits_supported() else [])]
+    began = time.perf_counter()
+    process = subprocess.Popen(pinned(0, command), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/_emulator/health"
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return process, time.perf_counter() - began
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.perf_counter() - began > 30:
+            raise RuntimeError(f"{target} did not start")
+        time.sleep(0.01)
+
+
+def no_limits_supported() -> bool:
+    from emulator.cli import build_parser
+
+    return "--no-limits" in build_parser().format_help() or any(
+        "--no-limits" in (a.format_help() if hasattr(a, "format_help") else "")
+        for a in build_parser()._subparsers._group_actions[0].choices.values())  # type: ignore[union-attr]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def lua_script(scenario: Scenario, folder: Path) -> Path:
+    body = json.dumps(scenario.body or {})
+    lines = [f'wrk.method = "{scenario.method}"',
+             'wrk.headers["Content-Type"] = "application/json"',
+             f'wrk.headers["Authorization"] = "{KEY}"']
+    if scenario.vary:
+        head, tail = body.split("Benchmark me please")
+        lines += ["local n = 0", "request = function()", "  n = n + 1",
+                  f"  return wrk.format(nil, nil, nil, {json.dumps(head)} .. "
+                  f"'Benchmark me please ' .. n .. {json.dumps(tail)})", "end"]
+    elif scenario.body is not None:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    lines += ["done = function(summary, latency, requests)",
+              "  io.write(string.format('JSON {\"p50\": %f, \"p99\": %f, \"requests\": %d, "
+              "\"non2xx\": %d, \"socket\": %d}\\n', latency:percentile(50), "
+              "latency:percentile(99), summary.requests, summary.errors.status, "
+              "summary.errors.connect + summary.errors.read + summary.errors.write + "
+              "summary.errors.timeout))", "end"]
+    path = folder / f"{abs(hash(scenario.name))}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def drive(scenario: Scenario, port: int, duration: int, connections: int,
+          folder: Path) -> tuple[float, dict]:
+    command = pinned(1, ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s",
+                         str(lua_script(scenario, folder)),
+                         f"http://127.0.0.1:{port}{scenario.path}"])
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(next(line.split()[1] for line in output.splitlines()
+                     if line.startswith("Requests/sec")))
+    stats = json.loads(next(line[5:] for line in output.splitlines() if line.startswith("JSON")))
+    return rps, stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--only", help="run scenarios whose name contains this")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is needed: apt-get install wrk", file=sys.stderr)
+        return 2
+    results: list[Result] = []
+    cold: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for target in ("floor", "emulator"):
+            port = free_port()
+            process, cold[target] = start(target, port)
+            try:
+                for scenario in SCENARIOS:
+                    if scenario.target != target or (args.only and args.only not in
+                                                     scenario.name):
+                        continue
+                    probe = httpx.request(scenario.method, f"http://127.0.0.1:{port}"
+                                          f"{scenario.path}", json=scenario.body,
+                                          headers={"Authorization": KEY})
+                    if probe.status_code >= 400:
+                        print(f"skip {scenario.name}: {probe.status_code}", file=sys.stderr)
+                        continue
+                    rps, stats = drive(scenario, port, args.duration, args.connections,
+                                       Path(tmp))
+                    results.append(Result(scenario.name, rps, stats["p50"] / 1000,
+                                          stats["p99"] / 1000, stats["non2xx"] + stats["socket"],
+                                          stats["requests"], rss_mb(process.pid)))
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+    report(results, cold)
+    return 0
+
+
+def report(results: list[Result], cold: dict[str, float]) -> None:
+    print(f"{'scenario':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+          f"{'RSS MB':>9}")
+    for r in results:
+        print(f"{r.scenario:<28}{r.rps:>10.0f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}"
+              f"{r.errors:>8}{r.rss_mb:>9.1f}")
+    by_name = {r.scenario: r for r in results}
+    floor = by_name.get("floor chat")
+    ratios: dict[str, float] = {}
+    if floor:
+        for name in ("chat, repeated body", "chat, varied bodies", "chat stream (20 chunks)"):
+            if name in by_name:
+                ratios[f"{name} / floor chat req/s"] = by_name[name].rps / floor.rps
+                ratios[f"{name} p99 / floor p99"] = by_name[name].p99_ms / max(floor.p99_ms,
+                                                                                1e-9)
+    if cold.get("floor"):
+        ratios["cold start emulator / floor"] = cold["emulator"] / cold["floor"]
+    for name, value in ratios.items():
+        print(f"{name:<48}{value:>8.2f}x")
+    print(f"cold start: floor {cold.get('floor', 0):.2f}s, emulator "
+          f"{cold.get('emulator', 0):.2f}s")
+    out = HERE / "results" / time.strftime("%Y%m%dT%H%M%S.json")
+    out.write_text(json.dumps({"results": [asdict(r) for r in results], "ratios": ratios,
+                               "cold_start_s": cold}, indent=2) + "\n")
+    print(f"written {out.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
