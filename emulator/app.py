@@ -21,6 +21,8 @@ from .providers.base import Profile
 from .state import EmulatorState
 
 CONTROL_PREFIX = "/_emulator"
+# Where a provider's OpenAPI document is served, relative to its mount (emulator/openapi.py).
+OPENAPI_PATHS = frozenset({"/openapi.json"})
 
 
 class EmulatorApp:
@@ -69,6 +71,9 @@ class EmulatorApp:
             else:
                 await self._index(scope, send)
                 return
+        if path in OPENAPI_PATHS and scope["method"] in ("GET", "HEAD"):
+            await self._openapi(slug, self._base_url(scope, headers, mount), send)
+            return
         ctx = RequestContext(
             state=self.state,
             profile=self.profiles[slug],
@@ -80,12 +85,16 @@ class EmulatorApp:
             base_url=self._base_url(scope, headers, mount),
         )
         try:
-            response = await run_pipeline(ctx)
-        except ClientDisconnected:
-            self._record(ctx, 499, stream=False)
-            return
-        await self._send(response, send)
-        self._record(ctx, response.status, stream=response.events is not None)
+            try:
+                response = await run_pipeline(ctx)
+            except ClientDisconnected:
+                self._record(ctx, 499, stream=False)
+                return
+            await self._send(response, send)
+            self._record(ctx, response.status, stream=response.events is not None)
+        finally:
+            for release in ctx.on_complete:
+                release()
 
     async def _send(self, response: HTTPResponse, send: Send) -> None:
         if response.events is None:
@@ -132,6 +141,17 @@ class EmulatorApp:
             server = scope.get("server") or ("127.0.0.1", 80)
             host = f"{server[0]}:{server[1]}"
         return f"{scope.get('scheme', 'http')}://{host}{mount}"
+
+    async def _openapi(self, slug: str, base_url: str, send: Send) -> None:
+        """The provider's OpenAPI document (no key needed: it is documentation)."""
+        from .openapi import build_openapi
+
+        body = jsonutil.dumps(build_openapi(self.profiles[slug], self.state.schemas,
+                                            emulator_url=base_url))
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
     async def _index(self, scope: dict[str, Any], send: Send) -> None:
         """No provider named: a 404 that lists where the providers are."""

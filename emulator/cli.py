@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Config
+from .policy.keys import read_json_file, read_keys_file
 from .providers import PROFILES
 
 
@@ -28,6 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder of fixture rule files answered before the generator")
     serve.add_argument("--journal-size", type=int, default=1000)
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    serve.add_argument("--no-limits", action="store_true",
+                       help="switch every rate limit, quota window and concurrency cap off")
+    serve.add_argument("--limits", type=Path, metavar="FILE",
+                       help='JSON limit overrides: {"apiyi": {"rpm": 10}, ...}')
+    serve.add_argument("--keys", type=Path, metavar="FILE",
+                       help='JSON list of keys: [{"key", "state", "provider"?, "plan"?}]')
+    serve.add_argument("--unknown-keys", choices=("accept", "reject"), default="accept",
+                       help="what unregistered well-formed keys get (reject: 401)")
+    openapi = commands.add_parser("openapi", help="print a provider's OpenAPI 3.1 document")
+    openapi.add_argument("provider", choices=sorted(PROFILES))
     return parser
 
 
@@ -39,6 +50,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
         fixtures_dir=args.fixtures,
         journal_size=args.journal_size,
         quiet=args.quiet,
+        limits_enabled=not args.no_limits,
+        limit_overrides=read_json_file(args.limits) if args.limits else {},
+        keys=read_keys_file(args.keys) if args.keys else (),
+        unknown_keys=args.unknown_keys,
     )
 
 
@@ -67,6 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "openapi":
+        from . import jsonutil
+        from .openapi import build_openapi
+
+        document = build_openapi(PROFILES[args.provider])
+        print(jsonutil.dumps_pretty(document).decode())
+        return 0
     return 2
 
 

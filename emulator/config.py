@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clock import parse_instant
+
+if TYPE_CHECKING:
+    from .policy.keys import KeySpec
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class Config:
     )
     # Well-formed keys nobody registered: "accept" (the default) or "reject" with 401.
     unknown_keys: str = "accept"
+    # Keys known from the start (kept across reset()): KeySpec records or dicts
+    # {"key", "state": active|disabled|expired|out_of_quota, "provider"?, "plan"?, "limits"?}.
+    keys: tuple[KeySpec | Mapping[str, Any], ...] = ()
     admin_token: str | None = None
     strict_fixtures: bool = False
     quiet: bool = False

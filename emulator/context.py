@@ -49,6 +49,9 @@ class RequestContext:
     faults: list[str] = field(default_factory=list)
     fixture: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Called once the response is sent and journaled (or the client went away): releases
+    # what a step holds for the request's lifetime, e.g. a concurrency slot.
+    on_complete: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def route_id(self) -> str | None:

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import jsonutil
+from .control_limits import limit_routes
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
@@ -50,5 +51,6 @@ def build_control_app(app: EmulatorApp) -> Starlette:
         Route("/_emulator/reset", reset, methods=["POST"]),
         Route("/_emulator/requests", requests, methods=["GET"]),
         Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
+        *limit_routes(app),  # /_emulator/keys, /limits, /clock
     ]
     return Starlette(routes=routes)

@@ -20,6 +20,7 @@ from .envelopes import render_error, render_ok
 from .errors import EmulatorError, ServerError
 from .generate.seed import derive_seed
 from .policy.auth import check_auth
+from .policy.ratelimit import enforce_rate_limit
 from .policy.validation import limit_body, parse_body, validate_body
 from .protocols import HANDLERS
 from .protocols.base import BinaryReply, Call, JSONReply, Reply, StreamReply
@@ -35,6 +36,7 @@ STEPS: tuple[Step, ...] = (
     limit_body,
     parse_body,
     validate_body,
+    enforce_rate_limit,
 )
 
 
@@ -67,6 +69,7 @@ def dispatch(ctx: RequestContext) -> Reply:
         path_params=ctx.path_params,
         canned=rule.reply if rule is not None else None,
         base_url=ctx.base_url,
+        jobs=state.jobs,
     )
     return HANDLERS[route.route_id](call)
 
@@ -108,6 +111,7 @@ def render_reply(ctx: RequestContext, reply: Reply) -> HTTPResponse:
 
 
 def render_failure(ctx: RequestContext, error: EmulatorError) -> HTTPResponse:
+    ctx.state.limiter.describe(ctx)  # aimodels sends X-RateLimit-* on every response
     status, body = render_error(ctx.profile.error_style, error, ctx.state.clock.now())
     headers = base_headers(ctx, b"application/json")
     headers.extend((k.encode(), v.encode()) for k, v in error.headers.items())

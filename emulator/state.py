@@ -8,7 +8,10 @@ from typing import Any
 from .clock import Clock
 from .config import Config
 from .fixtures import FixtureStore, load_dir, load_exchanges
+from .jobs import JobStore
 from .journal import Journal
+from .policy.keys import KeyRegistry
+from .policy.ratelimit import RateLimiter
 from .providers.base import Profile
 from .routing import ProfileRouter
 from .schemas import SchemaStore
@@ -25,12 +28,20 @@ class EmulatorState:
         # Built once and never reset: compiled validators and route tables.
         self.schemas = SchemaStore()
         self.routers = {slug: ProfileRouter(p) for slug, p in profiles.items()}
+        self.keys = KeyRegistry(config.keys, profiles, config.unknown_keys)
+        self.jobs = JobStore()  # asynchronous media jobs (Sora video, music)
+        self.limiter = RateLimiter(profiles, self.keys, self.clock, config.limits_enabled,
+                                   config.limit_overrides)
 
     def reset(self) -> None:
-        """Back to a freshly built state: journal, runtime fixtures, clock offset."""
+        """Back to a freshly built state: journal, runtime fixtures, clock offset, runtime
+        keys, limit windows and overrides (keys and limits from Config stay)."""
         self.clock.reset()
         self.journal.clear()
         self.fixtures.clear_runtime()
+        self.keys.reset()  # keys from Config stay
+        self.limiter.reset()
+        self.jobs.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """What reset() must restore, as plain data (a test compares it to a fresh state)."""
@@ -40,4 +51,7 @@ class EmulatorState:
             "journal_dropped": self.journal.dropped,
             "journal_next_id": self.journal.next_id,
             "runtime_fixtures": [r.name for r in self.fixtures.runtime],
+            "runtime_keys": self.keys.snapshot(),
+            "limits": self.limiter.snapshot(),
+            "jobs": self.jobs.snapshot(),
         }

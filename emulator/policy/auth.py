@@ -35,4 +35,8 @@ def _well_formed(key: str) -> str:
 
 
 async def check_auth(ctx: RequestContext) -> None:
+    if ctx.route is not None and not ctx.route.auth:
+        return
     ctx.key = extract_key(ctx.headers, ctx.profile.auth_schemes)
+    # Registered state (disabled, expired, out of quota) or the unknown-key policy.
+    ctx.state.keys.admit(ctx.profile, ctx.key)

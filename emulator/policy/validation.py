@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..context import ClientDisconnected, RequestContext
 from ..errors import InvalidRequest, ModelNotFound, RequestTooLarge
 from ..jsonutil import JSONDecodeError, loads
+from .multipart import parse_multipart
 
 
 async def limit_body(ctx: RequestContext) -> None:
@@ -32,7 +33,15 @@ async def limit_body(ctx: RequestContext) -> None:
 
 async def parse_body(ctx: RequestContext) -> None:
     route = ctx.route
-    if route is None or route.body != "json":
+    content_type = ctx.headers.get("content-type", "").lower()
+    if route is not None and route.body == "multipart" \
+            and not content_type.startswith("application/json"):
+        validator = ctx.state.schemas.validator(ctx.profile.slug, route.route_id)
+        schema = validator.schema if validator is not None else None
+        ctx.body = await parse_multipart(ctx.headers, ctx.raw_body, schema)
+        ctx.body_parsed = True
+        return
+    if route is None or route.body == "none":
         return
     if not ctx.raw_body.strip():
         raise InvalidRequest("We could not parse the JSON body of your request: the body is "

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..generate.seed import RequestSeed
+from ..jobs import JobStore
 from ..providers.base import Model, Profile, RouteSpec
 
 
@@ -38,6 +39,9 @@ class Call:
     # The emulator's own base URL for this provider (`http://127.0.0.1:8000/apiyi`), for
     # links to generated media.
     base_url: str = ""
+    # The emulator's asynchronous job store, for the routes that submit or poll jobs (the
+    # one piece of state a handler may touch: it records submissions, nothing else).
+    jobs: JobStore | None = None
 
     def make_id(self, kind: str, salt: str = "id", length: int | None = None) -> str:
         from ..generate.ids import make_id

@@ -7,8 +7,23 @@ carries X-RateLimit-Limit / -Remaining / -Reset (Unix time).
 
 from __future__ import annotations
 
-from .base import LimitPolicy, Profile, load_catalogue
-from .routes import CHAT_COMPLETIONS, MODELS_LIST_INFERRED, MODELS_RETRIEVE_INFERRED
+from .base import LimitPolicy, Profile, RouteSpec, load_catalogue
+from .routes import CHAT_COMPLETIONS, MEDIA_FILE, MODELS_LIST_INFERRED, MODELS_RETRIEVE_INFERRED
+
+# 圖像生成 / 音頻生成 / 視頻生成 (the last two show requests only: answers inferred).
+IMAGES = RouteSpec(
+    "POST", "/images/generations", "aimodels.images_generations", model_kinds=("image",)
+)
+AUDIO = RouteSpec(
+    "POST", "/audio/generations", "aimodels.audio_generations", model_kinds=("audio",)
+)
+VIDEO = RouteSpec(
+    "POST", "/video/generations", "aimodels.video_generations", model_kinds=("video",)
+)
+# 代碼生成和補全: request documented, answer inferred (protocols/code_completions.py).
+CODE_COMPLETIONS = RouteSpec(
+    "POST", "/code/completions", "aimodels.code_completions", model_kinds=("code",)
+)
 
 PROFILE = Profile(
     slug="aimodels",
@@ -20,6 +35,11 @@ PROFILE = Profile(
         CHAT_COMPLETIONS,
         MODELS_LIST_INFERRED,
         MODELS_RETRIEVE_INFERRED,
+        IMAGES,
+        AUDIO,
+        VIDEO,
+        MEDIA_FILE,
+        CODE_COMPLETIONS,
     ),
     auth_schemes=("bearer",),
     error_style="aimodels",
@@ -27,5 +47,5 @@ PROFILE = Profile(
     catalogue=load_catalogue("aimodels"),
     # The doc names the headers but no values: 60 a minute is ours, overridable.
     limits=LimitPolicy(rpm=60, header_style="aimodels"),
-    id_prefixes={"chat": "chatcmpl-", "request": "req_"},
+    id_prefixes={"chat": "chatcmpl-", "completion": "cmpl-", "request": "req_"},
 )

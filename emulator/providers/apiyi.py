@@ -8,7 +8,17 @@ fine-tuning, Files, organization and billing are not supported.
 from __future__ import annotations
 
 from .base import LimitPolicy, Profile, load_catalogue
-from .routes import CHAT_COMPLETIONS, MODELS_LIST, MODELS_RETRIEVE
+from .routes import (
+    AUDIO_TRANSCRIPTIONS,
+    CHAT_COMPLETIONS,
+    COMPLETIONS,
+    EMBEDDINGS,
+    IMAGES_GENERATIONS,
+    MEDIA_FILE,
+    MODELS_LIST,
+    MODELS_RETRIEVE,
+    RESPONSES_INFERRED,
+)
 
 PROFILE = Profile(
     slug="apiyi",
@@ -20,6 +30,12 @@ PROFILE = Profile(
         CHAT_COMPLETIONS,
         MODELS_LIST,
         MODELS_RETRIEVE,
+        IMAGES_GENERATIONS,  # 图像生成
+        AUDIO_TRANSCRIPTIONS,  # 音频转文字
+        MEDIA_FILE,
+        COMPLETIONS,  # 文本补全(Completions)
+        EMBEDDINGS,  # 嵌入向量(Embeddings)
+        RESPONSES_INFERRED,  # 🆕 Responses端点
     ),
     auth_schemes=("bearer",),
     error_style="openai",
@@ -27,7 +43,7 @@ PROFILE = Profile(
     catalogue=load_catalogue("apiyi"),
     # "速率限制": 3000 RPM, 1,000,000 TPM and 100 concurrent requests per key.
     limits=LimitPolicy(rpm=3000, tpm=1_000_000, concurrency=100, header_style="openai"),
-    id_prefixes={"chat": "chatcmpl-", "request": "req_"},
+    id_prefixes={"chat": "chatcmpl-", "completion": "cmpl-", "request": "req_"},
     unsupported_paths=("/fine_tuning", "/fine-tunes", "/files", "/organization", "/dashboard"),
     documents_forbidden=False,
 )

@@ -27,6 +27,12 @@ class RouteSpec:
     # Catalogue kinds the `model` field may name; empty when the route takes no model.
     model_kinds: tuple[str, ...] = ()
     source: str = "documented"  # or "inferred": the provider only names the capability
+    # False for links a client follows without its key (generated media, like a CDN URL):
+    # no key check and no rate-limit charge.
+    auth: bool = True
+    # True when the route answers `"stream": true` with SSE: then a
+    # `<route_id>.stream.json` schema (one SSE data payload) must ship with it.
+    streams: bool = False
 
     @property
     def family(self) -> str:

@@ -7,8 +7,38 @@ tier" without values, so the defaults here are ours and overridable.
 
 from __future__ import annotations
 
-from .base import LimitPolicy, Profile, load_catalogue
-from .routes import CHAT_COMPLETIONS, MODELS_LIST_INFERRED, MODELS_RETRIEVE_INFERRED
+from .base import LimitPolicy, Profile, RouteSpec, load_catalogue
+from .routes import (
+    AUDIO_SPEECH_INFERRED,
+    AUDIO_TRANSCRIPTIONS_INFERRED,
+    AUDIO_TRANSLATIONS_INFERRED,
+    CHAT_COMPLETIONS,
+    EMBEDDINGS_INFERRED,
+    IMAGES_GENERATIONS_INFERRED,
+    MEDIA_FILE,
+    MODELS_LIST_INFERRED,
+    MODELS_RETRIEVE_INFERRED,
+)
+
+# "Sora 视频生成": the OpenAI Videos API, an asynchronous job (protocols/media_jobs.py).
+# Create is multipart in the OpenAI SDK; a JSON body is accepted too.
+VIDEOS = (
+    RouteSpec("POST", "/videos", "openai.videos_create", body="multipart",
+              model_kinds=("video",), source="inferred"),
+    RouteSpec("GET", "/videos/{video_id}", "openai.videos_retrieve", body="none",
+              source="inferred"),
+    RouteSpec("GET", "/videos/{video_id}/content", "openai.videos_content", body="none",
+              source="inferred"),
+)
+# Music generation, named only: the Suno task API gateways relay (new-api style).
+MUSIC = (
+    RouteSpec("POST", "/suno/submit/music", "suno.submit_music", source="inferred"),
+    RouteSpec("GET", "/suno/fetch/{task_id}", "suno.fetch", body="none", source="inferred"),
+)
+# "嵌入与重排序", named only: the Jina/Cohere-style rerank gateways relay
+# (protocols/rerank.py).
+RERANK = RouteSpec("POST", "/rerank", "rerank.rerank", model_kinds=("rerank",),
+                   source="inferred")
 
 PROFILE = Profile(
     slug="qhaigc",
@@ -21,6 +51,15 @@ PROFILE = Profile(
         CHAT_COMPLETIONS,
         MODELS_LIST_INFERRED,
         MODELS_RETRIEVE_INFERRED,
+        IMAGES_GENERATIONS_INFERRED,
+        AUDIO_TRANSCRIPTIONS_INFERRED,
+        AUDIO_TRANSLATIONS_INFERRED,
+        AUDIO_SPEECH_INFERRED,
+        *VIDEOS,
+        *MUSIC,
+        MEDIA_FILE,
+        EMBEDDINGS_INFERRED,  # 嵌入与重排序
+        RERANK,
     ),
     auth_schemes=("bearer",),
     error_style="openai",

@@ -7,8 +7,21 @@ model's context window are a 400.
 
 from __future__ import annotations
 
-from .base import LimitPolicy, Profile, load_catalogue
-from .routes import CHAT_COMPLETIONS, MODELS_LIST_INFERRED, MODELS_RETRIEVE_INFERRED
+from .base import LimitPolicy, Profile, RouteSpec, load_catalogue
+from .routes import (
+    AUDIO_SPEECH_INFERRED,
+    AUDIO_TRANSCRIPTIONS,
+    CHAT_COMPLETIONS,
+    EMBEDDINGS,
+    MEDIA_FILE,
+    MODELS_LIST_INFERRED,
+    MODELS_RETRIEVE_INFERRED,
+)
+
+# 图像分析 API: request documented, response shape ours (see protocols/vision.py).
+VISION_ANALYZE = RouteSpec(
+    "POST", "/vision/analyze", "ruijing.vision_analyze", model_kinds=("vision",)
+)
 
 # "速率限制": free 3 RPM and 10,000 tokens/day; pro 60 RPM and 1,000,000 tokens/day;
 # enterprise unlimited. Unplanned keys get "pro", so a first test is not throttled at 3 RPM.
@@ -28,6 +41,11 @@ PROFILE = Profile(
         CHAT_COMPLETIONS,
         MODELS_LIST_INFERRED,
         MODELS_RETRIEVE_INFERRED,
+        VISION_ANALYZE,
+        AUDIO_TRANSCRIPTIONS,  # 语音识别 API
+        AUDIO_SPEECH_INFERRED,  # ruijing-tts, named in 语音模型
+        MEDIA_FILE,
+        EMBEDDINGS,  # 文本嵌入 API
     ),
     auth_schemes=("bearer",),
     error_style="ruijing",

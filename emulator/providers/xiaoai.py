@@ -6,8 +6,13 @@ keys as `X-Api-Key` or `Authorization: Bearer`; ids `msg-...` and `cmpl-...` in 
 
 from __future__ import annotations
 
-from .base import LimitPolicy, Profile, load_catalogue
-from .routes import CHAT_COMPLETIONS, MODELS_LIST_INFERRED, MODELS_RETRIEVE_INFERRED
+from .base import LimitPolicy, Profile, RouteSpec, load_catalogue
+from .routes import (
+    CHAT_COMPLETIONS,
+    EMBEDDINGS,
+    MODELS_LIST_INFERRED,
+    MODELS_RETRIEVE_INFERRED,
+)
 
 PROFILE = Profile(
     slug="xiaoai",
@@ -16,9 +21,13 @@ PROFILE = Profile(
     hosts=("api1.szaiai.com",),
     base_paths=("/v1",),
     routes=(
+        # "3.1 对话补全Messages": POST /v1/messages in the Anthropic format.
+        RouteSpec("POST", "/messages", "anthropic.messages", model_kinds=("chat",),
+                  streams=True),
         CHAT_COMPLETIONS,
         MODELS_LIST_INFERRED,
         MODELS_RETRIEVE_INFERRED,
+        EMBEDDINGS,  # 3.3 文本向量化Embeddings
     ),
     # "2. 认证": X-Api-Key or Bearer.
     auth_schemes=("x-api-key", "bearer"),

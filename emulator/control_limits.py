@@ -1,0 +1,134 @@
+"""Control API for keys, limits and the clock (/_emulator/keys, /limits, /clock).
+
+POST /_emulator/clock   {"advance": 60} or {"set": "2024-01-15T10:31:00Z"}; GET reads it.
+POST /_emulator/keys    {"key", "state"?, "provider"?, "plan"?, "limits"?}; GET lists;
+                        DELETE ?key=...&provider=... (no key: every runtime key).
+PUT  /_emulator/limits  {"enabled"?: bool, "<slug>": {"rpm": 5, ..., "plans": {...}}};
+                        GET shows what is in force; DELETE drops runtime overrides and usage.
+Everything set here is undone by POST /_emulator/reset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import jsonutil
+from .clock import format_iso, parse_instant
+from .errors import InvalidRequest
+from .policy.keys import KeySpec, parse_key_spec
+
+if TYPE_CHECKING:
+    from .app import EmulatorApp
+
+
+def _json(content: Any, status: int = 200) -> Response:
+    return Response(jsonutil.dumps(content), status, media_type="application/json")
+
+
+def _bad(message: str, param: str | None = None) -> Response:
+    return JSONResponse({"error": {"message": message, "param": param}}, 400)
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return jsonutil.loads(raw) if raw else {}
+    except ValueError as exc:
+        raise InvalidRequest(f"The body is not valid JSON: {exc}") from exc
+
+
+def limit_routes(app: EmulatorApp) -> list[Route]:
+    state = app.state
+
+    def clock_view() -> dict[str, Any]:
+        now = state.clock.now()
+        return {"now": now, "iso": format_iso(now), "frozen": state.clock.frozen,
+                "offset": state.clock.offset}
+
+    async def get_clock(request: Request) -> Response:
+        return _json(clock_view())
+
+    async def move_clock(request: Request) -> Response:
+        try:
+            body = await _body(request)
+            if not isinstance(body, dict) or len(set(body) & {"advance", "set"}) != 1:
+                return _bad("Send exactly one of {'advance': seconds} or {'set': time}.")
+            if "advance" in body:
+                seconds = body["advance"]
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
+                        or seconds < 0:
+                    return _bad("'advance' must be a non-negative number of seconds.",
+                                "advance")
+                state.clock.advance(float(seconds))
+            else:
+                state.clock.set(parse_instant(str(body["set"])))
+        except (InvalidRequest, ValueError) as exc:
+            return _bad(str(exc), "set")
+        return _json(clock_view())
+
+    async def list_keys(request: Request) -> Response:
+        return _json({"keys": state.keys.listing(), "unknown_keys": state.keys.unknown_keys})
+
+    async def add_key(request: Request) -> Response:
+        try:
+            spec = parse_key_spec(await _body(request), app.profiles)
+        except InvalidRequest as exc:
+            return _bad(exc.message, exc.param)
+        state.keys.register(spec)
+        return _json({"key": spec.to_dict()})
+
+    async def delete_keys(request: Request) -> Response:
+        query = request.query_params
+        removed = state.keys.remove(query.get("key"), query.get("provider"))
+        return _json({"removed": removed})
+
+    async def show_limits(request: Request) -> Response:
+        limiter = state.limiter
+        providers = {}
+        for slug, profile in app.profiles.items():
+            entry: dict[str, Any] = asdict(limiter.limits_for(profile, None))
+            entry["header_style"] = profile.limits.header_style
+            if profile.limits.plans:
+                entry["default_plan"] = profile.limits.default_plan
+                entry["plans"] = {
+                    name: asdict(limiter.limits_for(profile, KeySpec(key="", plan=name)))
+                    for name in profile.limits.plans}
+            providers[slug] = entry
+        return _json({"enabled": limiter.enabled, "providers": providers,
+                      "runtime_overrides": limiter.runtime_overrides,
+                      "usage": limiter.snapshot()["windows"]})
+
+    async def set_limits(request: Request) -> Response:
+        try:
+            body = await _body(request)
+            if not isinstance(body, dict):
+                return _bad("Send an object: {'enabled'?: bool, '<provider>': {'rpm': ...}}.")
+            enabled = body.pop("enabled", None)
+            if enabled is not None and not isinstance(enabled, bool):
+                return _bad("'enabled' must be true or false.", "enabled")
+            state.limiter.override(body)
+        except (InvalidRequest, ValueError, TypeError) as exc:
+            return _bad(str(exc))
+        if enabled is not None:
+            state.limiter.enabled = enabled
+        return await show_limits(request)
+
+    async def clear_limits(request: Request) -> Response:
+        state.limiter.reset()
+        return await show_limits(request)
+
+    return [
+        Route("/_emulator/clock", get_clock, methods=["GET"]),
+        Route("/_emulator/clock", move_clock, methods=["POST"]),
+        Route("/_emulator/keys", list_keys, methods=["GET"]),
+        Route("/_emulator/keys", add_key, methods=["POST"]),
+        Route("/_emulator/keys", delete_keys, methods=["DELETE"]),
+        Route("/_emulator/limits", show_limits, methods=["GET"]),
+        Route("/_emulator/limits", set_limits, methods=["PUT", "POST"]),
+        Route("/_emulator/limits", clear_limits, methods=["DELETE"]),
+    ]

@@ -1,0 +1,193 @@
+"""The real `anthropic` SDK against a real server on xiaoai's Messages route (doc "3.1",
+"6.1", "6.2"): sync and async, create and stream, tool use, errors, the 50 MB limit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+import anthropic
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from emulator import EmulatorServer
+
+from ..conftest import KEY, REFERENCE, SCHEMAS
+
+MODEL = "xiaoai-chat-v1"
+POEM = [{"role": "user", "content": "写一首关于春天的诗"}]
+WEATHER_TOOL: dict[str, Any] = {
+    "name": "get_weather", "description": "Current weather in a city",
+    "input_schema": {"type": "object", "properties": {
+        "city": {"type": "string", "minLength": 1},
+        "days": {"type": "integer", "minimum": 1, "maximum": 7}},
+        "required": ["city", "days"], "additionalProperties": False},
+}
+OUR_EVENT = Draft202012Validator(json.loads(
+    (SCHEMAS / "xiaoai" / "anthropic.messages.stream.json").read_text()))
+REF_EVENT = Draft202012Validator(json.loads(
+    (REFERENCE / "anthropic" / "StreamEvent.json").read_text()))
+
+
+def sdk(server: EmulatorServer, **kwargs: Any) -> anthropic.Anthropic:
+    options: dict[str, Any] = {"api_key": KEY} | kwargs
+    return anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"), max_retries=0,
+                               _strict_response_validation=True, **options)
+
+
+def async_sdk(server: EmulatorServer) -> anthropic.AsyncAnthropic:
+    return anthropic.AsyncAnthropic(base_url=server.anthropic_base_url("xiaoai"), api_key=KEY,
+                                    max_retries=0, _strict_response_validation=True)
+
+
+def test_sync_create_and_stream_agree(server: EmulatorServer) -> None:
+    client = sdk(server)
+    message = client.messages.create(model=MODEL, max_tokens=1024, messages=POEM)
+    assert message.id.startswith("msg-") and message.stop_reason == "end_turn"
+    assert message._request_id and message._request_id.startswith("req_")
+    assert message.usage.output_tokens > 0 and message.usage.input_tokens > 0
+    with client.messages.stream(model=MODEL, max_tokens=1024, messages=POEM) as stream:
+        pieces = list(stream.text_stream)
+        final = stream.get_final_message()
+    assert "".join(pieces) == message.content[0].text
+    # the accumulator adds `stop_details: None`, a field the wire never sent
+    assert final.to_dict(exclude_none=True) == message.to_dict(exclude_none=True)
+
+
+def test_async_create_and_stream_agree(server: EmulatorServer) -> None:
+    async def run() -> tuple[anthropic.types.Message, list[str], Any]:
+        client = async_sdk(server)
+        message = await client.messages.create(model=MODEL, max_tokens=40, messages=POEM,
+                                               stop_sequences=["。"])
+        async with client.messages.stream(model=MODEL, max_tokens=40, messages=POEM,
+                                          stop_sequences=["。"]) as stream:
+            pieces = [text async for text in stream.text_stream]
+            final = await stream.get_final_message()
+        await client.close()
+        return message, pieces, final
+
+    message, pieces, final = asyncio.run(run())
+    assert message.stop_reason in ("max_tokens", "stop_sequence", "end_turn")
+    assert "".join(pieces) == message.content[0].text
+    # the accumulator adds `stop_details: None`, a field the wire never sent
+    assert final.to_dict(exclude_none=True) == message.to_dict(exclude_none=True)
+
+
+def test_raw_events_validate_in_order(server: EmulatorServer) -> None:
+    client = sdk(server)
+    events = list(client.messages.create(model=MODEL, max_tokens=1024, messages=POEM,
+                                         stream=True))
+    names = [event.type for event in events]
+    deltas = names.count("content_block_delta")
+    # the SDK drops `ping` events (the in-process tests check it on the wire)
+    assert names == ["message_start", "content_block_start"] \
+        + ["content_block_delta"] * deltas + ["content_block_stop", "message_delta",
+                                              "message_stop"]
+    for event in events:
+        payload = event.to_dict()
+        assert OUR_EVENT.is_valid(payload), list(OUR_EVENT.iter_errors(payload))
+        assert REF_EVENT.is_valid(payload), list(REF_EVENT.iter_errors(payload))
+    assert events[-2].usage.output_tokens == deltas  # cumulative: one token per delta
+
+
+def test_tool_use_create_and_stream(server: EmulatorServer) -> None:
+    client = sdk(server)
+    request: dict[str, Any] = {"model": MODEL, "max_tokens": 512, "tools": [WEATHER_TOOL],
+                               "messages": [{"role": "user",
+                                             "content": "What's the weather in Beijing?"}]}
+    message = client.messages.create(**request)
+    assert message.stop_reason == "tool_use"
+    block = message.content[0]
+    assert block.type == "tool_use" and block.id.startswith("toolu_")
+    Draft202012Validator(WEATHER_TOOL["input_schema"]).validate(block.input)
+    with client.messages.stream(**request) as stream:
+        kinds = [event.delta.type for event in stream if event.type == "content_block_delta"]
+        final = stream.get_final_message()
+    assert kinds and set(kinds) == {"input_json_delta"}
+    # the accumulator adds `stop_details: None`, a field the wire never sent
+    assert final.to_dict(exclude_none=True) == message.to_dict(exclude_none=True)
+    follow_up = request | {"messages": request["messages"] + [
+        {"role": "assistant", "content": [block.to_dict()]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": block.id,
+                                      "content": "晴, 21°C"}]}]}
+    answer = client.messages.create(**follow_up)
+    assert answer.stop_reason == "end_turn" and "21°C" in answer.content[0].text
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    # anthropic 2.x's create() has no `temperature` argument any more: send it as extra
+    ({"extra_body": {"temperature": 1.5}}, "temperature"),
+    ({"messages": [{"role": "user", "content": [
+        {"type": "text", "text": "what is this"},
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                     "data": "%%%"}}]}]},
+     "messages[0].content[1].source.data"),
+])
+def test_bad_request_error(server: EmulatorServer, kwargs: dict[str, Any], field: str) -> None:
+    request = {"model": MODEL, "max_tokens": 64, "messages": POEM} | kwargs
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        sdk(server).messages.create(**request)
+    assert caught.value.status_code == 400
+    assert caught.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
+    assert field in caught.value.message
+
+
+def test_missing_max_tokens_is_bad_request(server: EmulatorServer) -> None:
+    # The SDK's signature requires max_tokens; the raw request shows the server's answer.
+    with pytest.raises(anthropic.BadRequestError, match="max_tokens"):
+        sdk(server).post("/v1/messages", cast_to=object,
+                         body={"model": MODEL, "messages": POEM})
+
+
+def test_missing_key_is_authentication_error(server: EmulatorServer) -> None:
+    # With no key at all the SDK refuses to send; omitting both headers sends none.
+    client = sdk(server, api_key=None, auth_token=None)
+    no_key = {"X-Api-Key": anthropic.omit, "Authorization": anthropic.omit}
+    with pytest.raises(anthropic.AuthenticationError) as caught:
+        client.messages.create(model=MODEL, max_tokens=16, messages=POEM, extra_headers=no_key)
+    assert caught.value.status_code == 401
+    assert caught.value.body["error"]["type"] == "authentication_error"  # type: ignore[index]
+
+
+def test_x_api_key_header(server: EmulatorServer) -> None:
+    response = httpx.post(server.anthropic_base_url("xiaoai") + "/v1/messages",
+                          headers={"X-Api-Key": KEY, "anthropic-version": "2023-06-01"},
+                          json={"model": MODEL, "max_tokens": 16, "messages": POEM})
+    assert response.status_code == 200
+    assert response.json()["type"] == "message"
+    assert response.headers["request-id"].startswith("req_")
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed before the response headers"
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+    length = int(headers["content-length"])
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed before the response body"
+        rest += chunk
+    return int(lines[0].split()[1]), headers, rest[:length]
+
+
+def test_body_over_50mb_is_413_and_server_stays_up(server: EmulatorServer) -> None:
+    url = urlsplit(server.anthropic_base_url("xiaoai"))
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        sock.sendall(
+            f"POST {url.path}/v1/messages HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            f"Authorization: Bearer {KEY}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {50 * 1024 * 1024 + 1}\r\n\r\n".encode() + b'{"model":')
+        status, _, payload = read_response(sock)
+    assert status == 413
+    assert json.loads(payload)["error"]["type"] == "request_too_large"
+    message = sdk(server).messages.create(model=MODEL, max_tokens=16, messages=POEM)
+    assert message.type == "message"

@@ -1,0 +1,112 @@
+"""The official openai SDK (and raw httpx for aimodels) against a real server: images,
+transcriptions, speech and the Sora job lifecycle, checking the files themselves."""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+import wave
+
+import httpx
+import pytest
+from openai import OpenAI
+
+from emulator import EmulatorServer
+from emulator.generate.video import mp4_info
+from tests.conftest import AUTH, KEY
+from tests.protocols.media_helpers import png_size, wav_bytes, wav_seconds
+
+
+def _client(server: EmulatorServer, slug: str) -> OpenAI:
+    return OpenAI(base_url=server.base_url(slug), api_key=KEY, max_retries=0)
+
+
+def test_images_url_and_b64_json(server: EmulatorServer) -> None:
+    client = _client(server, "apiyi")
+    result = client.images.generate(model="gpt-image-1", prompt="a lighthouse",
+                                    size="1024x1792", quality="hd", style="vivid")
+    assert result.data and result.data[0].url
+    assert result.data[0].url.startswith(server.base_url("apiyi"))
+    downloaded = httpx.get(result.data[0].url)  # no key, as a browser would
+    assert downloaded.status_code == 200
+    assert png_size(downloaded.content) == (1024, 1792)
+    inline = client.images.generate(model="gpt-image-1", prompt="a lighthouse",
+                                    size="1024x1024", response_format="b64_json")
+    assert inline.data and inline.data[0].b64_json
+    assert png_size(base64.b64decode(inline.data[0].b64_json)) == (1024, 1024)
+
+
+def test_image_size_outside_the_doc_raises_bad_request(server: EmulatorServer) -> None:
+    from openai import BadRequestError
+
+    with pytest.raises(BadRequestError) as raised:
+        _client(server, "apiyi").images.generate(model="gpt-image-1", prompt="x",
+                                                 size="256x256")
+    assert raised.value.body["param"] == "size"  # type: ignore[index]
+
+
+def test_transcriptions_json_text_and_verbose(server: EmulatorServer) -> None:
+    client = _client(server, "apiyi")
+    audio = wav_bytes(6.5)
+    as_json = client.audio.transcriptions.create(model="whisper-1",
+                                                 file=("speech.wav", audio, "audio/wav"))
+    as_text = client.audio.transcriptions.create(model="whisper-1", response_format="text",
+                                                 file=("speech.wav", audio, "audio/wav"))
+    assert isinstance(as_text, str)
+    assert as_text.strip() == as_json.text
+    verbose = client.audio.transcriptions.create(
+        model="whisper-1", response_format="verbose_json", language="en",
+        file=("speech.wav", audio, "audio/wav"), timestamp_granularities=["segment"])
+    assert verbose.duration == pytest.approx(6.5)
+    assert verbose.segments
+    assert verbose.segments[-1].end == pytest.approx(wav_seconds(audio), abs=0.001)
+    assert verbose.text == as_json.text
+
+
+def test_ruijing_transcription_rejects_fake_wav(server: EmulatorServer) -> None:
+    from openai import BadRequestError
+
+    with pytest.raises(BadRequestError):
+        _client(server, "ruijing").audio.transcriptions.create(
+            model="ruijing-whisper", file=("speech.wav", b"not audio" * 10, "audio/wav"))
+
+
+def test_speech_wav_duration_grows_with_the_text(server: EmulatorServer) -> None:
+    client = _client(server, "ruijing")
+
+    def duration(text: str) -> float:
+        response = client.audio.speech.create(model="ruijing-tts", voice="alloy",
+                                              input=text, response_format="wav")
+        with wave.open(io.BytesIO(response.content)) as reader:
+            assert reader.getnchannels() == 1 and reader.getsampwidth() == 2
+            return reader.getnframes() / reader.getframerate()
+
+    short, long = duration("Hello."), duration("Hello, this is a much longer sentence. " * 5)
+    assert 0 < short < long
+    assert long > 5
+
+
+def test_sora_video_job_end_to_end(server: EmulatorServer) -> None:
+    client = _client(server, "qhaigc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        video = client.videos.create(model="sora-2", prompt="waves at dusk", seconds="4",
+                                     size="720x1280")
+        assert video.status == "queued"
+        server.state.clock.advance(5)
+        assert client.videos.retrieve(video.id).status == "in_progress"
+        server.state.clock.advance(10)
+        finished = client.videos.retrieve(video.id)
+        assert finished.status == "completed" and finished.progress == 100
+        content = client.videos.download_content(video.id)
+    assert mp4_info(content.content) == (4.0, 720, 1280)
+
+
+def test_aimodels_images_over_raw_http(server: EmulatorServer) -> None:
+    response = httpx.post(server.base_url("aimodels") + "/images/generations", headers=AUTH,
+                          json={"model": "seeddream-4.0", "prompt": "sunset",
+                                "size": "2048x2048"})
+    assert response.status_code == 200
+    image = response.json()["data"]["images"][0]
+    assert png_size(httpx.get(image["url"]).content) == (2048, 2048)
