@@ -44,6 +44,9 @@ PROFILE = Profile(
     # "速率限制": 3000 RPM, 1,000,000 TPM and 100 concurrent requests per key.
     limits=LimitPolicy(rpm=3000, tpm=1_000_000, concurrency=100, header_style="openai"),
     id_prefixes={"chat": "chatcmpl-", "completion": "cmpl-", "request": "req_"},
-    unsupported_paths=("/fine_tuning", "/fine-tunes", "/files", "/organization", "/dashboard"),
+    # "❌ 不支持的功能": 微调接口 (current and legacy paths), Files管理接口 (and Uploads, which
+    # make files), 组织管理接口, 计费管理接口 (legacy /dashboard/billing and /billing).
+    unsupported_paths=("/fine_tuning", "/fine-tunes", "/files", "/uploads", "/organization",
+                       "/dashboard", "/billing"),
     documents_forbidden=False,
 )

@@ -27,8 +27,26 @@ def test_ruijing_accepts_a_real_wav(client: TestClient) -> None:
     assert response.json()["text"]
 
 
+MP3_FRAME = b"\xff\xf3" + bytes(94)  # an MPEG-2 layer III frame sync
+MP4_HEAD = b"\x00\x00\x00\x20ftypisom" + bytes(200)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("a.mp3", b"ID3\x04" + bytes(200)), ("a.mp3", MP3_FRAME * 4), ("a.mpga", MP3_FRAME * 4),
+    ("a.mpeg", MP3_FRAME * 4), ("a.mpeg", MP4_HEAD), ("a.mp4", MP4_HEAD), ("A.M4A", MP4_HEAD),
+    ("a.webm", b"\x1a\x45\xdf\xa3" + bytes(200)), ("a.wav", wav_bytes(0.5)),
+])
+def test_ruijing_accepts_each_documented_format(client: TestClient, name: str,
+                                                data: bytes) -> None:
+    """语音识别 "支持格式": mp3, mp4, mpeg, mpga, m4a, wav, webm (extension and bytes)."""
+    response = _transcribe(client, "ruijing", name, data)
+    assert response.status_code == 200, response.text
+    assert response.json()["text"]
+
+
 @pytest.mark.parametrize(("name", "data"), [
     ("note.wav", b"ID3\x04" + bytes(200)),  # an MP3 named .wav
+    ("note.mp4", b"\x1a\x45\xdf\xa3" + bytes(200)),  # a WebM named .mp4
     ("note.mp3", b"hello, this is not audio at all" * 4),
     ("note.ogg", b"OggS" + bytes(200)),  # not a ruijing format
     ("note", wav_bytes(0.5)),  # no extension

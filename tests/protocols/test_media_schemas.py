@@ -50,6 +50,8 @@ def test_transcriptions_match_their_schema(app: EmulatorApp, client: TestClient,
     response = client.post(f"/{slug}/v1/audio/transcriptions", headers=AUTH,
                            files={"file": ("a.wav", wav_bytes(1.5), "audio/wav")},
                            data={"model": model, "response_format": fmt})
+    assert response.status_code == 200, response.text
+    assert app.state.schemas.load(slug, "openai.audio_transcriptions", "response") is not None
     assert app.state.schemas.violation(slug, "openai.audio_transcriptions", response.json(),
                                        part="response") is None
 
@@ -57,8 +59,28 @@ def test_transcriptions_match_their_schema(app: EmulatorApp, client: TestClient,
 def test_music_fetch_matches_its_schema(app: EmulatorApp, client: TestClient) -> None:
     task = client.post("/qhaigc/v1/suno/submit/music", headers=AUTH,
                        json={"prompt": "x"}).json()["data"]
+    assert app.state.schemas.load("qhaigc", "suno.fetch", "response") is not None
     for advance in (0, 5, 60):
         app.state.clock.advance(advance)
         fetched = client.get(f"/qhaigc/v1/suno/fetch/{task}", headers=AUTH).json()
         assert app.state.schemas.violation("qhaigc", "suno.fetch", fetched,
                                            part="response") is None
+
+
+def test_job_answers_match_their_schemas_through_the_lifecycle(app: EmulatorApp,
+                                                               client: TestClient) -> None:
+    schemas = app.state.schemas
+    submitted = client.post("/qhaigc/v1/suno/submit/music", headers=AUTH,
+                            json={"prompt": "x"}).json()
+    assert schemas.load("qhaigc", "suno.submit_music", "response") is not None
+    assert schemas.violation("qhaigc", "suno.submit_music", submitted, part="response") is None
+    video = client.post("/qhaigc/v1/videos", headers=AUTH, json={"prompt": "x"}).json()
+    assert schemas.load("qhaigc", "openai.videos_retrieve", "response") is not None
+    seen = set()
+    for advance in (0, 5, 60):
+        app.state.clock.advance(advance)
+        polled = client.get(f"/qhaigc/v1/videos/{video['id']}", headers=AUTH).json()
+        seen.add(polled["status"])
+        assert schemas.violation("qhaigc", "openai.videos_retrieve", polled,
+                                 part="response") is None
+    assert seen == {"queued", "in_progress", "completed"}

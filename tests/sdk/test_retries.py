@@ -108,12 +108,11 @@ def test_anthropic_sdk_waits_retry_after_then_succeeds(server: EmulatorServer) -
     recorder = Recorder(server)
     client = anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"), api_key=KEY,
                                  max_retries=2, http_client=recorder.httpx2_client())
-    # No Messages route yet on xiaoai: the model list is a request like any other, and the
-    # retry logic is the SDK's generic one (Stainless `_base_client`).
-    client.get("/v1/models", cast_to=dict[str, Any])
+    client.messages.create(model="xiaoai-chat-v1", max_tokens=16, messages=QUESTION)
     server.state.clock.advance(59)
-    listing = client.get("/v1/models", cast_to=dict[str, Any])
-    assert listing["data"]
+    message = client.messages.create(model="xiaoai-chat-v1", max_tokens=16, messages=QUESTION)
+    assert message.content[0].text  # type: ignore[union-attr]
+    assert recorder.attempts[1][2]["retry-after"] == "1"
     assert recorder.statuses == [200, 429, 200]
     assert recorder.gap() >= 0.95
 
@@ -123,8 +122,9 @@ def test_anthropic_sdk_raises_rate_limit_error_when_retries_run_out(
     limit(server, "xiaoai", rpm=1)
     client = anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"), api_key=KEY,
                                  max_retries=0)
-    client.get("/v1/models", cast_to=dict[str, Any])
+    client.messages.create(model="xiaoai-chat-v1", max_tokens=16, messages=QUESTION)
     with pytest.raises(anthropic.RateLimitError) as caught:
-        client.get("/v1/models", cast_to=dict[str, Any])
+        client.messages.create(model="xiaoai-chat-v1", max_tokens=16, messages=QUESTION)
     assert caught.value.status_code == 429
+    assert caught.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
     assert caught.value.response.headers["retry-after"] == "60"

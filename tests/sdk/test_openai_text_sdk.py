@@ -1,0 +1,168 @@
+"""The real `openai` SDK against a real server for the text endpoints beyond chat:
+embeddings (float and base64 decode to the same vectors), legacy completions and the
+Responses API, plain and streamed; raw HTTP for qhaigc's rerank and aimodels' envelope.
+
+Strict response validation is on where the SDK allows it. Two places it cannot be: the
+SDK validates an embeddings body before its own post-parser decodes base64 strings, and
+it types a streamed legacy completion chunk with the non-streaming `Completion` model
+(whose `finish_reason` is required), while OpenAI streams `finish_reason: null` until the
+last chunk (wire-formats.md 1.4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import openai
+import pytest
+
+from emulator import EmulatorServer
+from emulator.generate.vectors import cosine
+
+from ..conftest import AUTH, KEY
+
+
+def sdk(server: EmulatorServer, slug: str = "apiyi", strict: bool = True) -> openai.OpenAI:
+    return openai.OpenAI(base_url=server.base_url(slug), api_key=KEY, max_retries=0,
+                         _strict_response_validation=strict)
+
+
+@pytest.mark.parametrize(("slug", "model", "dims"), [
+    ("apiyi", "text-embedding-ada-002", 1536), ("qhaigc", "text-embedding-3-large", 3072),
+    ("xiaoai", "xiaoai-embed-v1", 1024), ("ruijing", "ruijing-embedding", 1536),
+    ("ruijing", "ruijing-embedding-large", 3072)])
+def test_embeddings_base64_and_float_decode_to_the_same_vectors(
+        server: EmulatorServer, slug: str, model: str, dims: int) -> None:
+    texts = ["a cat on the mat", "the cat sat on a mat", "quarterly revenue report"]
+    # The SDK's default is base64, decoded by the SDK itself.
+    as_base64 = sdk(server, slug, strict=False).embeddings.create(model=model, input=texts)
+    as_float = sdk(server, slug).embeddings.create(model=model, input=texts,
+                                                   encoding_format="float")
+    assert [d.embedding for d in as_base64.data] == [d.embedding for d in as_float.data]
+    vectors = [d.embedding for d in as_float.data]
+    assert {len(v) for v in vectors} == {dims}
+    assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2])
+    assert as_float.usage.prompt_tokens == as_float.usage.total_tokens > 0
+    assert as_float._request_id and as_float._request_id.startswith("req_")
+
+
+def test_embeddings_dimensions_argument(server: EmulatorServer) -> None:
+    result = sdk(server, "qhaigc", strict=False).embeddings.create(
+        model="text-embedding-3-small", input="hello", dimensions=64)
+    assert len(result.data[0].embedding) == 64
+
+
+def test_completions_plain_and_streamed(server: EmulatorServer) -> None:
+    request = {"model": "gpt-3.5-turbo-instruct", "prompt": "Write a tagline for a bakery",
+               "max_tokens": 20, "n": 2, "stop": ["\n"]}
+    completion = sdk(server).completions.create(**request)  # type: ignore[call-overload]
+    assert completion.object == "text_completion" and len(completion.choices) == 2
+    assert completion.usage is not None and completion.usage.completion_tokens > 0
+    stream = sdk(server, strict=False).completions.create(
+        **request, stream=True, stream_options={"include_usage": True})
+    pieces: dict[int, str] = {0: "", 1: ""}
+    finish: dict[int, str | None] = {}
+    usage = None
+    for chunk in stream:
+        assert chunk.id == completion.id
+        for choice in chunk.choices:
+            pieces[choice.index] += choice.text
+            finish[choice.index] = choice.finish_reason
+        usage = chunk.usage or usage
+    assert pieces == {c.index: c.text for c in completion.choices}
+    assert finish == {c.index: c.finish_reason for c in completion.choices}
+    assert usage == completion.usage
+
+
+def test_async_completions(server: EmulatorServer) -> None:
+    async def run() -> str:
+        client = openai.AsyncOpenAI(base_url=server.base_url("apiyi"), api_key=KEY,
+                                    max_retries=0)
+        stream = await client.completions.create(model="gpt-3.5-turbo-instruct",
+                                                 prompt="Hi", max_tokens=5, stream=True)
+        text = "".join([c.choices[0].text async for c in stream if c.choices])
+        await client.close()
+        return text
+
+    plain = sdk(server).completions.create(model="gpt-3.5-turbo-instruct", prompt="Hi",
+                                           max_tokens=5)
+    assert asyncio.run(run()) == plain.choices[0].text
+
+
+def test_responses_plain_streamed_and_stream_helper(server: EmulatorServer) -> None:
+    client = sdk(server)
+    request = {"model": "gpt-4o", "instructions": "Be brief.",
+               "input": "What is a vector database?"}
+    response = client.responses.create(**request)  # type: ignore[call-overload]
+    assert response.status == "completed" and response.output_text
+    assert response.usage is not None and response.usage.output_tokens > 0
+    events = list(client.responses.create(**request, stream=True))
+    assert events[0].type == "response.created" and events[-1].type == "response.completed"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    deltas = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert deltas == response.output_text
+    assert events[-1].response.output_text == response.output_text  # type: ignore[union-attr]
+    with client.responses.stream(**request) as stream:
+        texts = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        final = stream.get_final_response()
+    assert "".join(texts) == final.output_text == response.output_text
+    assert final.id == response.id
+
+
+def test_responses_function_call_round_trip(server: EmulatorServer) -> None:
+    client = sdk(server)
+    tools = [{"type": "function", "name": "get_weather", "description": "Weather in a city",
+              "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                             "required": ["city"], "additionalProperties": False}}]
+    first = client.responses.create(model="gpt-4o", input="Weather in Oslo?",
+                                    tools=tools)  # type: ignore[arg-type]
+    [call] = [item for item in first.output if item.type == "function_call"]
+    assert isinstance(json.loads(call.arguments)["city"], str)
+    with client.responses.stream(model="gpt-4o", input="Weather in Oslo?",
+                                 tools=tools) as stream:  # type: ignore[arg-type]
+        streamed = stream.get_final_response()
+    assert streamed.output[0].arguments == call.arguments  # type: ignore[union-attr]
+    second = client.responses.create(model="gpt-4o", tools=tools,  # type: ignore[arg-type]
+                                     input=[{"role": "user", "content": "Weather in Oslo?"},
+                                            call.to_dict(),  # type: ignore[list-item]
+                                            {"type": "function_call_output",
+                                             "call_id": call.call_id, "output": "-3°C"}])
+    assert "-3°C" in second.output_text
+
+
+def test_rerank_over_raw_http(server: EmulatorServer) -> None:
+    response = httpx.post(server.base_url("qhaigc") + "/rerank", headers=AUTH, json={
+        "model": "bge-reranker-v2-m3", "query": "reset my password", "top_n": 2,
+        "documents": ["Lunch menu for Friday", "How to reset a password",
+                      "Password policy and reset steps", "Parking rules"]})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    results = response.json()["results"]
+    assert sorted(r["index"] for r in results) == [1, 2]
+    assert results[0]["relevance_score"] >= results[1]["relevance_score"]
+
+
+def test_aimodels_code_completion_envelope_over_raw_http(server: EmulatorServer) -> None:
+    response = httpx.post(server.base_url("aimodels") + "/code/completions", headers=AUTH,
+                          json={"model": "codellama-70b", "prompt": "def factorial(n):",
+                                "language": "python", "max_tokens": 200})
+    assert response.status_code == 200
+    envelope = response.json()
+    assert set(envelope) == {"success", "data", "message", "timestamp"}
+    assert envelope["success"] is True
+    compile("def factorial(n):" + envelope["data"]["choices"][0]["text"], "<code>", "exec")
+    refused = httpx.post(server.base_url("aimodels") + "/code/completions",
+                         headers={"Authorization": "Bearer"}, json={})
+    assert refused.status_code == 401
+    assert refused.json()["success"] is False
+    assert refused.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_apiyi_files_via_the_sdk_is_an_apiyi_error(server: EmulatorServer) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        sdk(server).files.create(file=("train.jsonl", b"{}\n"), purpose="fine-tune")
+    assert caught.value.code == "unsupported_endpoint"
+    with pytest.raises(openai.NotFoundError):
+        sdk(server).fine_tuning.jobs.list()
