@@ -22,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.checks import concurrent_streams, fixture_ready_seconds, rss_soak
+
 HERE = Path(__file__).resolve().parent
 KEY = "Bearer sk-bench"
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Benchmark me please"}]}
@@ -87,7 +89,7 @@ def start(target: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
                    "--log-level", "warning", "--no-access-log"]
     else:
         command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(port),
-                   "--quiet", *(["--no-limits"] if no_limits_supported() else [])]
+                   "--quiet", "--no-limits"]
     began = time.perf_counter()
     process = subprocess.Popen(pinned(0, command), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -101,14 +103,6 @@ def start(target: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
         if process.poll() is not None or time.perf_counter() - began > 30:
             raise RuntimeError(f"{target} did not start")
         time.sleep(0.01)
-
-
-def no_limits_supported() -> bool:
-    from emulator.cli import build_parser
-
-    return "--no-limits" in build_parser().format_help() or any(
-        "--no-limits" in (a.format_help() if hasattr(a, "format_help") else "")
-        for a in build_parser()._subparsers._group_actions[0].choices.values())  # type: ignore[union-attr]
 
 
 def rss_mb(pid: int) -> float:
@@ -158,12 +152,18 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--only", help="run scenarios whose name contains this")
+    parser.add_argument("--streams", type=int, default=1000,
+                        help="concurrent streams for the many-streams check (0: skip)")
+    parser.add_argument("--soak", type=int, default=100_000,
+                        help="requests of the memory soak, RSS read at a tenth and at the "
+                             "end (0: skip)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
         return 2
     results: list[Result] = []
     cold: dict[str, float] = {}
+    checks: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for target in ("floor", "emulator"):
             port = free_port()
@@ -184,14 +184,37 @@ def main() -> int:
                     results.append(Result(scenario.name, rps, stats["p50"] / 1000,
                                           stats["p99"] / 1000, stats["non2xx"] + stats["socket"],
                                           stats["requests"], rss_mb(process.pid)))
+                if target == "emulator" and not args.only:
+                    checks.update(run_checks(args, port, process.pid, results, Path(tmp)))
             finally:
                 process.terminate()
                 process.wait(timeout=10)
-    report(results, cold)
+    if not args.only:
+        checks["fixture_ready_s"] = fixture_ready_seconds()
+    report(results, cold, checks)
     return 0
 
 
-def report(results: list[Result], cold: dict[str, float]) -> None:
+def run_checks(args: argparse.Namespace, port: int, pid: int, results: list[Result],
+               folder: Path) -> dict[str, object]:
+    """Many concurrent streams, then the memory soak, on the running emulator."""
+    out: dict[str, object] = {}
+    if args.streams:
+        out["concurrent_streams"] = asdict(concurrent_streams(port, args.streams, KEY))
+    if args.soak:
+        varied = next(s for s in SCENARIOS if s.name == "chat, varied bodies")
+        rate = next((r.rps for r in results if r.scenario == varied.name), 2000.0)
+
+        def drive_for(seconds: float) -> int:
+            return drive(varied, port, max(1, round(seconds)), args.connections,
+                         folder)[1]["requests"]
+
+        soak = rss_soak(drive_for, lambda: rss_mb(pid), args.soak // 10, args.soak, rate)
+        out["rss_soak"] = dict(asdict(soak), growth=soak.growth)
+    return out
+
+
+def report(results: list[Result], cold: dict[str, float], checks: dict[str, object]) -> None:
     print(f"{'scenario':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
           f"{'RSS MB':>9}")
     for r in results:
@@ -212,9 +235,23 @@ def report(results: list[Result], cold: dict[str, float]) -> None:
         print(f"{name:<48}{value:>8.2f}x")
     print(f"cold start: floor {cold.get('floor', 0):.2f}s, emulator "
           f"{cold.get('emulator', 0):.2f}s")
+    if cold.get("floor") and "fixture_ready_s" in checks:
+        ready = float(checks["fixture_ready_s"])  # type: ignore[arg-type]
+        ratios["pytest fixture ready / floor cold start"] = ready / cold["floor"]
+        print(f"pytest fixture ready: {ready:.2f}s "
+              f"({ready / cold['floor']:.2f}x the floor's cold start)")
+    streams = checks.get("concurrent_streams")
+    if isinstance(streams, dict):
+        print(f"{streams['streams']} concurrent streams: {streams['completed']} completed, "
+              f"{streams['errors']} errors in {streams['seconds']:.1f}s")
+    soak = checks.get("rss_soak")
+    if isinstance(soak, dict):
+        print(f"RSS {soak['rss_first_mb']:.1f} MB after {soak['requests_at_first']} requests, "
+              f"{soak['rss_last_mb']:.1f} MB after {soak['requests_at_last']} "
+              f"({soak['growth']:+.1%})")
     out = HERE / "results" / time.strftime("%Y%m%dT%H%M%S.json")
     out.write_text(json.dumps({"results": [asdict(r) for r in results], "ratios": ratios,
-                               "cold_start_s": cold}, indent=2) + "\n")
+                               "cold_start_s": cold, "checks": checks}, indent=2) + "\n")
     print(f"written {out.relative_to(HERE.parent)}")
 
 

@@ -8,6 +8,7 @@ The control API, off the hot path, is an ordinary Starlette app.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -19,6 +20,7 @@ from .pipeline import HTTPResponse, run_pipeline
 from .providers import PROFILES
 from .providers.base import Profile
 from .state import EmulatorState
+from .transport import send_faulted
 
 CONTROL_PREFIX = "/_emulator"
 # Where a provider's OpenAPI document is served, relative to its mount (emulator/openapi.py).
@@ -90,8 +92,12 @@ class EmulatorApp:
             except ClientDisconnected:
                 self._record(ctx, 499, stream=False)
                 return
-            await self._send(response, send)
-            self._record(ctx, response.status, stream=response.events is not None)
+            if ctx.fault is None:
+                await self._send(response, send)
+                status = response.status
+            else:  # latency, hangs, drops, cuts, pacing: transport.py
+                status = await send_faulted(ctx, response, scope, receive, send, self._send)
+            self._record(ctx, status, stream=response.events is not None)
         finally:
             for release in ctx.on_complete:
                 release()
@@ -105,6 +111,13 @@ class EmulatorApp:
             return
         await send({"type": "http.response.start", "status": response.status,
                     "headers": response.headers})
+        if response.delays is not None:  # a fixture's stream script, paced as written
+            for frame, delay in zip(response.events, response.delays, strict=True):
+                if delay:
+                    await asyncio.sleep(delay)
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
         # No pacing asked for: the whole stream in one write is the cheapest correct form.
         await send({"type": "http.response.body", "body": b"".join(response.events)})
 
@@ -128,6 +141,7 @@ class EmulatorApp:
             key=mask_secret(ctx.key) if ctx.key else None,
             faults=list(ctx.faults),
             fixture=ctx.fixture,
+            fixture_miss=ctx.fixture_miss,
             notes=list(ctx.notes),
         ))
         if self.request_log:

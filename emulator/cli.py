@@ -1,15 +1,23 @@
-"""`llm-emulator`: serve the emulator (and, later, check fixtures, print OpenAPI, ...)."""
+"""`llm-emulator`: serve the emulator, check fixture files, print OpenAPI documents."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Config
+from .fixtures import FixtureError, check_dir
 from .policy.keys import read_json_file, read_keys_file
 from .providers import PROFILES
+
+
+def env(name: str) -> str | None:
+    """$LLM_EMULATOR_<NAME>: how a CI service container, which takes no arguments (GitHub
+    Actions `services:`), is configured."""
+    return os.environ.get(f"LLM_EMULATOR_{name}") or None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,12 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--provider", choices=sorted(PROFILES),
                        help="also serve this provider at the root (/v1/...)")
-    serve.add_argument("--seed", type=int, default=0,
+    serve.add_argument("--seed", type=int, default=env("SEED") or 0,
                        help="seed of every generated id, text, vector and count")
-    serve.add_argument("--clock", metavar="ISO_TIME",
+    serve.add_argument("--clock", metavar="ISO_TIME", default=env("CLOCK"),
                        help="freeze the clock at this instant (bodies become byte-identical)")
-    serve.add_argument("--fixtures", type=Path, metavar="DIR",
+    serve.add_argument("--fixtures", type=Path, metavar="DIR", default=env("FIXTURES"),
                        help="folder of fixture rule files answered before the generator")
+    serve.add_argument("--strict-fixtures", action="store_true",
+                       default=(env("STRICT_FIXTURES") or "").lower() in ("1", "true", "yes"),
+                       help="a request no fixture matches gets the provider's 404")
+    serve.add_argument("--admin-token", default=env("ADMIN_TOKEN"), metavar="TOKEN",
+                       help="require this token on /_emulator/ calls but health")
     serve.add_argument("--journal-size", type=int, default=1000)
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.add_argument("--no-limits", action="store_true",
@@ -37,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help='JSON list of keys: [{"key", "state", "provider"?, "plan"?}]')
     serve.add_argument("--unknown-keys", choices=("accept", "reject"), default="accept",
                        help="what unregistered well-formed keys get (reject: 401)")
+    check = commands.add_parser("check-fixtures",
+                                help="validate a folder of fixture files without serving")
+    check.add_argument("folder", type=Path, metavar="DIR")
     openapi = commands.add_parser("openapi", help="print a provider's OpenAPI 3.1 document")
     openapi.add_argument("provider", choices=sorted(PROFILES))
     return parser
@@ -48,6 +64,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         clock=args.clock,
         root_provider=args.provider,
         fixtures_dir=args.fixtures,
+        strict_fixtures=args.strict_fixtures,
+        admin_token=args.admin_token or None,
         journal_size=args.journal_size,
         quiet=args.quiet,
         limits_enabled=not args.no_limits,
@@ -61,9 +79,14 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .http_protocol import HTTP_PROTOCOL
 
     config = config_from_args(args)
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except FixtureError as exc:  # a bad fixture file: its name and field, no traceback
+        print(f"llm-emulator: invalid fixtures:\n{exc}", file=sys.stderr, flush=True)
+        return 2
     app.request_log = not config.quiet
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{args.port}"
@@ -73,15 +96,32 @@ def serve(args: argparse.Namespace) -> int:
     if config.root_provider:
         print(f"  (root)    {base}/v1 -> {config.root_provider}", flush=True)
     print(f"  control   {base}/_emulator/health", flush=True)
+    if config.fixtures_dir is not None:
+        rules = len(app.state.fixtures.loaded)
+        strict = " (strict: unmatched requests get a 404)" if config.strict_fixtures else ""
+        print(f"  fixtures  {rules} rule(s) from {config.fixtures_dir}{strict}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                access_log=False, lifespan="on")
+                access_log=False, lifespan="on", http=HTTP_PROTOCOL)  # for drop/cut faults
     return 0
+
+
+def check_fixtures(folder: Path) -> int:
+    """`check-fixtures DIR`: every rule file validated; 0 when all are good, else 1 and
+    every error (file and field) listed."""
+    rules, errors = check_dir(folder)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    summary = f"{folder}: {len(rules)} rule(s) OK"
+    print(summary + (f", {len(errors)} file(s) with errors" if errors else ""))
+    return 1 if errors else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "check-fixtures":
+        return check_fixtures(args.folder)
     if args.command == "openapi":
         from . import jsonutil
         from .openapi import build_openapi

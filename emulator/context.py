@@ -11,6 +11,7 @@ from .generate.seed import RequestSeed
 from .providers.base import Model, Profile, RouteSpec
 
 if TYPE_CHECKING:
+    from .policy.faults import ActiveFault
     from .state import EmulatorState
 
 Message = MutableMapping[str, Any]
@@ -48,7 +49,11 @@ class RequestContext:
     # (or why the nearest did not), anything else a user debugging a test wants.
     faults: list[str] = field(default_factory=list)
     fixture: str | None = None
+    fixture_miss: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The fault rule that fired (policy/faults.py): its transport effects are applied
+    # by the send path (transport.py); None on the hot path.
+    fault: ActiveFault | None = None
     # Called once the response is sent and journaled (or the client went away): releases
     # what a step holds for the request's lifetime, e.g. a concurrency slot.
     on_complete: list[Callable[[], None]] = field(default_factory=list)

@@ -1,7 +1,21 @@
-"""The control API under /_emulator/: JSON in and out, for tests to steer the emulator."""
+"""The control API under /_emulator/: JSON in and out, for tests to steer the emulator.
+
+GET    /_emulator/health             {"status": "ok", "providers": [...]} (never needs a token)
+POST   /_emulator/reset              journal, runtime fixtures and counts, faults, keys,
+                                     limits, jobs and clock back to a fresh start
+GET    /_emulator/requests           the journal: ?provider=&path=&model=&route=&limit=
+DELETE /_emulator/requests           empties it
+GET    /_emulator/fixtures           every rule in the order tried (?origin=runtime|file|exchange)
+POST   /_emulator/fixtures           a rule or a list of rules (fixtures_parse.py); 201
+DELETE /_emulator/fixtures           runtime rules (?name= just those)
+GET|POST|DELETE /_emulator/faults    fault rules (control_faults.py); DELETE .../faults/{id}
+With an admin token (Config.admin_token) every call but health needs
+`Authorization: Bearer <token>` or `X-Emulator-Token: <token>`, else a 401.
+"""
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -10,7 +24,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import jsonutil
+from .context import Receive, Send
+from .control_faults import fault_routes
 from .control_limits import limit_routes
+from .fixtures_parse import FixtureError, parse_rule
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
@@ -21,7 +38,39 @@ class ORJSONResponse(JSONResponse):
         return jsonutil.dumps(content)
 
 
-def build_control_app(app: EmulatorApp) -> Starlette:
+class AdminGate:
+    """Lets a control call through only with the admin token (when one is set). Health
+    stays open so container health checks and wait-for scripts need no secret."""
+
+    OPEN_PATHS = frozenset({"/_emulator/health"})
+
+    def __init__(self, app: Starlette, token: str | None) -> None:
+        self.app = app
+        self.token = token.encode() if token else None
+
+    def allows(self, scope: dict[str, Any]) -> bool:
+        if self.token is None or scope["path"] in self.OPEN_PATHS:
+            return True
+        headers = dict(scope["headers"])
+        given = headers.get(b"x-emulator-token", b"")
+        scheme, _, bearer = headers.get(b"authorization", b"").partition(b" ")
+        if scheme.lower() == b"bearer":
+            given = given or bearer.strip()
+        return hmac.compare_digest(given, self.token)  # constant time: no timing oracle
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.allows(scope):
+            response = ORJSONResponse(
+                {"error": {"message": "This control call needs the admin token: send "
+                           "'Authorization: Bearer <token>' or 'X-Emulator-Token: <token>'.",
+                           "type": "unauthorized"}},
+                status_code=401, headers={"www-authenticate": 'Bearer realm="llm-emulator"'})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def build_control_app(app: EmulatorApp) -> AdminGate:
     state = app.state
 
     async def health(request: Request) -> Response:
@@ -46,11 +95,40 @@ def build_control_app(app: EmulatorApp) -> Starlette:
         state.journal.clear()
         return ORJSONResponse({"status": "cleared"})
 
+    async def list_fixtures(request: Request) -> Response:
+        origin = request.query_params.get("origin")
+        rules = [{"name": r.name, "origin": kind, "source": r.source, "nth": r.nth,
+                  "count": state.fixtures.count(r), "rule": r.spec}
+                 for kind, r in state.fixtures.listing() if origin in (None, kind)]
+        return ORJSONResponse({"fixtures": rules, "count": len(rules)})
+
+    async def add_fixtures(request: Request) -> Response:
+        try:
+            data = jsonutil.loads(await request.body())
+            items = data if isinstance(data, list) else [data]
+            # All or nothing: a bad rule in a list adds none of them.
+            rules = [parse_rule(item, f"api[{i}]" if isinstance(data, list) else "api")
+                     for i, item in enumerate(items)]
+        except (FixtureError, ValueError) as exc:
+            return ORJSONResponse({"error": {"message": str(exc), "type": "invalid_fixture"}},
+                                  status_code=400)
+        for rule in reversed(rules):  # a list keeps its order: its first rule is tried first
+            state.fixtures.add(rule)
+        return ORJSONResponse({"added": [r.name for r in rules]}, status_code=201)
+
+    async def remove_fixtures(request: Request) -> Response:
+        removed = state.fixtures.remove(request.query_params.get("name"))
+        return ORJSONResponse({"removed": removed})
+
     routes = [
         Route("/_emulator/health", health, methods=["GET"]),
         Route("/_emulator/reset", reset, methods=["POST"]),
         Route("/_emulator/requests", requests, methods=["GET"]),
         Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
+        Route("/_emulator/fixtures", list_fixtures, methods=["GET"]),
+        Route("/_emulator/fixtures", add_fixtures, methods=["POST"]),
+        Route("/_emulator/fixtures", remove_fixtures, methods=["DELETE"]),
         *limit_routes(app),  # /_emulator/keys, /limits, /clock
+        *fault_routes(app),  # /_emulator/faults
     ]
-    return Starlette(routes=routes)
+    return AdminGate(Starlette(routes=routes), app.config.admin_token)

@@ -40,6 +40,7 @@ OPENAI = {
     "request_too_large": ErrorRow(413, "invalid_request_error", "request_too_large"),
     "unsupported_feature": ErrorRow(404, "invalid_request_error", "unsupported_endpoint"),
     "rate_limited": ErrorRow(429, "requests", "rate_limit_exceeded"),
+    "tokens_rate_limited": ErrorRow(429, "tokens", "rate_limit_exceeded"),
     "quota_exceeded": ErrorRow(429, "insufficient_quota", "insufficient_quota"),
     "server_error": ErrorRow(500, "server_error", "server_error"),
     "upstream_error": ErrorRow(502, "server_error", "bad_gateway"),
@@ -123,7 +124,14 @@ ERROR_TABLES: dict[str, dict[str, ErrorRow]] = {
 
 
 def error_row(style: str, error: EmulatorError) -> ErrorRow:
-    return ERROR_TABLES[style].get(error.kind) or ERROR_TABLES[style]["server_error"]
+    """The row of the error's kind, else of the nearest kind it refines (TokensRateLimited
+    is a RateLimited where a table has no row of its own), else the 500 row."""
+    table = ERROR_TABLES[style]
+    for cls in type(error).__mro__:
+        row = table.get(getattr(cls, "kind", ""))
+        if row is not None:
+            return row
+    return table["server_error"]
 
 
 def error_object(style: str, error: EmulatorError) -> tuple[int, dict[str, Any]]:

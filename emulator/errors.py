@@ -69,6 +69,13 @@ class RateLimited(EmulatorError):
     kind = "rate_limited"
 
 
+class TokensRateLimited(RateLimited):
+    """Over a token limit (TPM/TPD) rather than a request count: OpenAI says so in the
+    body's `type` ("tokens", not "requests"); other formats render it as RateLimited."""
+
+    kind = "tokens_rate_limited"
+
+
 class QuotaExceeded(EmulatorError):
     kind = "quota_exceeded"
 
@@ -102,6 +109,7 @@ ERROR_KINDS: dict[str, type[EmulatorError]] = {
         RequestTooLarge,
         UnsupportedFeature,
         RateLimited,
+        TokensRateLimited,
         QuotaExceeded,
         ServerError,
         UpstreamError,
@@ -109,3 +117,26 @@ ERROR_KINDS: dict[str, type[EmulatorError]] = {
         Overloaded,
     )
 }
+
+
+# The kind an HTTP status stands for, where a rule names a status rather than a kind
+# (fixture error replies, faults): rendered by envelopes.py in the provider's own body.
+STATUS_KINDS: dict[int, str] = {
+    400: "invalid_request",
+    401: "authentication_failed",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    429: "rate_limited",
+    500: "server_error",
+    502: "upstream_error",
+    503: "service_unavailable",
+    529: "overloaded",
+}
+
+
+def kind_for_status(status: int) -> str:
+    """The error kind of a status; one without its own row is a bad request (4xx) or a
+    server error (5xx)."""
+    return STATUS_KINDS.get(status) or ("server_error" if status >= 500 else "invalid_request")

@@ -1,136 +1,32 @@
 """Canned responses: fixture rules that answer a matching request instead of the generator.
 
-One parser (`parse_rule`) turns a rule from any source (a fixture file, the control API,
-a provider's documented example exchange) into the same `FixtureRule`. Rules are tried
-most specific source first: added at run time (newest first), then `--fixtures DIR`,
-then the docs' own example exchanges shipped in fixtures/<slug>/exchanges/.
+One parser (`fixtures_parse.parse_rule`) turns a rule from any source into the same
+`FixtureRule`. Rules are tried most specific source first: added at run time (newest
+first), then `--fixtures DIR` (files in path order, rules in file order), then the docs'
+own example exchanges shipped in fixtures/<slug>/exchanges/. The first rule that matches
+answers; `match.nth` counts, per rule, every request that meets its other conditions
+(whichever rule answered it), so "first call -> tool call, second call -> text" works
+with two rules on the same content. `reset()` drops runtime rules and every count.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from . import jsonutil
-from .generate.tokens import content_text
-from .protocols.base import CannedReply
+from .fixtures_match import FixtureRequest, TextMatch
+from .fixtures_parse import FixtureError, FixtureRule, parse_rule
 from .resources import resource_dir
 
+__all__ = ["FixtureError", "FixtureMatch", "FixtureRequest", "FixtureRule", "FixtureStore",
+           "TextMatch", "check_dir", "load_dir", "load_exchanges", "parse_rule"]
 
-class FixtureError(ValueError):
-    """A fixture rule that cannot be used; the message names the file and the field."""
-
-
-@dataclass(frozen=True)
-class TextMatch:
-    equals: str | None = None
-    contains: str | None = None
-    matches: re.Pattern[str] | None = None
-
-    def test(self, text: str) -> bool:
-        if self.equals is not None and text != self.equals:
-            return False
-        if self.contains is not None and self.contains not in text:
-            return False
-        return not (self.matches is not None and not self.matches.search(text))
-
-
-@dataclass(frozen=True)
-class FixtureRule:
-    name: str
-    source: str
-    provider: str | None = None
-    route: str | None = None
-    model: str | None = None
-    content: TextMatch | None = None
-    reply: CannedReply = field(default_factory=CannedReply)
-
-    def matches(self, provider: str, route_id: str | None, body: Any) -> bool:
-        if self.provider is not None and self.provider != provider:
-            return False
-        if self.route is not None and self.route != route_id:
-            return False
-        if not isinstance(body, Mapping):
-            return self.model is None and self.content is None
-        if self.model is not None and body.get("model") != self.model:
-            return False
-        return self.content is None or self.content.test(last_user_text(body))
-
-
-def last_user_text(body: Mapping[str, Any]) -> str:
-    """The last user turn of any wire format (messages, prompt, input)."""
-    messages = body.get("messages")
-    if isinstance(messages, list):
-        for message in reversed(messages):
-            if isinstance(message, Mapping) and message.get("role") == "user":
-                return content_text(message.get("content"))
-        return ""
-    for key in ("prompt", "input", "query"):
-        value = body.get(key)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, list) and value and isinstance(value[-1], str):
-            return value[-1]
-    return ""
-
-
-def _text_match(value: Any, where: str) -> TextMatch:
-    if isinstance(value, str):
-        return TextMatch(contains=value)
-    if not isinstance(value, Mapping) or not value.keys() <= {"equals", "contains", "matches"}:
-        raise FixtureError(f"{where}: expected a string or an object with equals/contains/"
-                           "matches")
-    pattern = value.get("matches")
-    try:
-        compiled = re.compile(pattern) if isinstance(pattern, str) else None
-    except re.error as exc:
-        raise FixtureError(f"{where}.matches: invalid regular expression ({exc})") from exc
-    return TextMatch(value.get("equals"), value.get("contains"), compiled)
-
-
-def _reply(value: Any, where: str) -> CannedReply:
-    if not isinstance(value, Mapping):
-        raise FixtureError(f"{where}: expected an object")
-    content = value.get("content")
-    if content is not None and not isinstance(content, str):
-        raise FixtureError(f"{where}.content: expected a string")
-    tool_calls = value.get("tool_calls") or ()
-    if not isinstance(tool_calls, Sequence) or not all(
-            isinstance(c, Mapping) and isinstance(c.get("name"), str) for c in tool_calls):
-        raise FixtureError(f"{where}.tool_calls: expected a list of {{name, arguments}}")
-    usage = value.get("usage")
-    if usage is not None and not isinstance(usage, Mapping):
-        raise FixtureError(f"{where}.usage: expected an object")
-    return CannedReply(content=content, tool_calls=tuple(tool_calls), usage=usage,
-                       finish_reason=value.get("finish_reason"))
-
-
-def parse_rule(data: Any, source: str) -> FixtureRule:
-    """A FixtureRule from its JSON form:
-    {"name", "match": {"provider", "route", "model", "content"}, "reply": {...}}."""
-    if not isinstance(data, Mapping):
-        raise FixtureError(f"{source}: a rule must be an object")
-    match = data.get("match", {})
-    if not isinstance(match, Mapping):
-        raise FixtureError(f"{source}: match: expected an object")
-    unknown = set(match) - {"provider", "route", "model", "content"}
-    if unknown:
-        raise FixtureError(f"{source}: match.{sorted(unknown)[0]}: unknown field")
-    if "reply" not in data:
-        raise FixtureError(f"{source}: reply: required")
-    content = match.get("content")
-    return FixtureRule(
-        name=str(data.get("name") or source),
-        source=source,
-        provider=match.get("provider"),
-        route=match.get("route"),
-        model=match.get("model"),
-        content=None if content is None else _text_match(content, f"{source}: match.content"),
-        reply=_reply(data["reply"], f"{source}: reply"),
-    )
+SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 
 
 def exchange_rule(slug: str, path: Path) -> FixtureRule:
@@ -141,21 +37,21 @@ def exchange_rule(slug: str, path: Path) -> FixtureRule:
     response = response.get("data", response) if response.get("success") else response
     if "choices" in response:
         text = response["choices"][0]["message"]["content"]
-        usage = response.get("usage")
+        usage = response.get("usage") or {}
     else:  # Anthropic message
         text = response["content"][0]["text"]
         raw = response.get("usage", {})
         usage = {"prompt_tokens": raw.get("input_tokens"),
                  "completion_tokens": raw.get("output_tokens")}
-    return FixtureRule(
-        name=f"{slug}/{path.stem}",
-        source=f"fixtures/{slug}/exchanges/{path.name}",
-        provider=slug,
-        route=exchange["route"],
-        model=request.get("model"),
-        content=TextMatch(equals=last_user_text(request)),
-        reply=CannedReply(content=text, usage=usage),
-    )
+    route = exchange["route"]
+    asked = FixtureRequest(slug, route, "", request).conversation.last_user_text
+    match: dict[str, Any] = {"provider": slug, "route": route, "content": {"equals": asked}}
+    if isinstance(request.get("model"), str):
+        match["model"] = request["model"]
+    usage = {k: v for k, v in usage.items() if isinstance(v, int)}
+    return parse_rule({"name": f"{slug}/{path.stem}", "match": match,
+                       "reply": {"content": text, "usage": usage or None}},
+                      f"fixtures/{slug}/exchanges/{path.name}")
 
 
 def load_exchanges(slugs: Sequence[str]) -> list[FixtureRule]:
@@ -164,18 +60,53 @@ def load_exchanges(slugs: Sequence[str]) -> list[FixtureRule]:
             for path in sorted((root / slug / "exchanges").glob("*.json"))]
 
 
-def load_dir(folder: Path) -> list[FixtureRule]:
-    """Every rule in a folder of .json files (one rule or a list per file)."""
+def read_file(path: Path, name: str) -> list[FixtureRule]:
+    """The rules of one .json/.yaml file: one rule, or a list of rules."""
+    text = path.read_bytes()
+    try:
+        data = yaml.safe_load(text) if path.suffix != ".json" else jsonutil.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise FixtureError(f"{path}: not valid YAML{where} ({problem})") from None
+    except ValueError as exc:
+        raise FixtureError(f"{path}: not valid JSON ({exc})") from None
+    if isinstance(data, list):
+        return [parse_rule(item, f"{path}[{i}]", f"{name}[{i}]")
+                for i, item in enumerate(data)]
+    return [parse_rule(data, str(path), name)]
+
+
+def check_dir(folder: Path) -> tuple[list[FixtureRule], list[FixtureError]]:
+    """Every rule of a folder (searched recursively) and every file's error, so
+    `check-fixtures` can list them all at once."""
+    if not folder.is_dir():
+        return [], [FixtureError(f"{folder}: not a folder")]
     rules: list[FixtureRule] = []
-    for path in sorted(folder.rglob("*.json")):
+    errors: list[FixtureError] = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
         try:
-            data = jsonutil.loads(path.read_bytes())
-        except ValueError as exc:
-            raise FixtureError(f"{path}: not valid JSON ({exc})") from exc
-        items = data if isinstance(data, list) else [data]
-        for i, item in enumerate(items):
-            rules.append(parse_rule(item, f"{path}" + (f"[{i}]" if len(items) > 1 else "")))
+            rules.extend(read_file(path, path.relative_to(folder).as_posix()))
+        except FixtureError as exc:
+            errors.append(exc)
+    return rules, errors
+
+
+def load_dir(folder: Path) -> list[FixtureRule]:
+    """Every rule in a folder; FixtureError listing every bad file otherwise."""
+    rules, errors = check_dir(folder)
+    if errors:
+        raise FixtureError("\n".join(str(e) for e in errors))
     return rules
+
+
+@dataclass(frozen=True)
+class FixtureMatch:
+    rule: FixtureRule | None
+    # On a miss: why the nearest rule you added did not match (None: no rule was about
+    # this provider, route and path).
+    miss: str | None = None
 
 
 class FixtureStore:
@@ -183,16 +114,70 @@ class FixtureStore:
         self.loaded = list(loaded)
         self.shipped = list(shipped)
         self.runtime: list[FixtureRule] = []
+        # id(rule) -> (rule, requests that met its other conditions). The rule is held so
+        # its id cannot be reused by a new rule while the count lives.
+        self.counts: dict[int, tuple[FixtureRule, int]] = {}
 
     def add(self, rule: FixtureRule) -> None:
         self.runtime.insert(0, rule)
 
-    def clear_runtime(self) -> None:
-        self.runtime.clear()
+    def remove(self, name: str | None = None) -> int:
+        """Drop runtime rules (those named `name`, or all); returns how many went."""
+        gone = [r for r in self.runtime if name is None or r.name == name]
+        self.runtime = [r for r in self.runtime if name is not None and r.name != name]
+        for rule in gone:
+            self.counts.pop(id(rule), None)
+        return len(gone)
 
-    def match(self, provider: str, route_id: str | None, body: Any) -> FixtureRule | None:
-        for rules in (self.runtime, self.loaded, self.shipped):
-            for rule in rules:
-                if rule.matches(provider, route_id, body):
-                    return rule
-        return None
+    def reset(self) -> None:
+        self.runtime.clear()
+        self.counts.clear()
+
+    def clear_runtime(self) -> None:
+        self.reset()
+
+    def listing(self) -> Iterator[tuple[str, FixtureRule]]:
+        """(origin, rule) in the order they are tried."""
+        yield from (("runtime", r) for r in self.runtime)
+        yield from (("file", r) for r in self.loaded)
+        yield from (("exchange", r) for r in self.shipped)
+
+    def count(self, rule: FixtureRule) -> int:
+        return self.counts.get(id(rule), (rule, 0))[1]
+
+    def match(self, request: FixtureRequest) -> FixtureMatch:
+        winner: FixtureRule | None = None
+        for _, rule in self.listing():
+            # Past the winner only sequence rules are looked at: their counts must see
+            # every request that meets their conditions.
+            if winner is not None and rule.nth is None:
+                continue
+            if rule.conditions.failures(request, first_only=True):
+                continue
+            if rule.nth is not None:
+                count = self.count(rule) + 1
+                self.counts[id(rule)] = (rule, count)
+                if count != rule.nth:
+                    continue
+            if winner is None:
+                winner = rule
+        if winner is not None:
+            return FixtureMatch(winner)
+        return FixtureMatch(None, self.nearest_miss(request))
+
+    def nearest_miss(self, request: FixtureRequest) -> str | None:
+        """Why the user rule about this provider/route/path that failed fewest conditions
+        did not match. Shipped exchanges are left out: nobody wrote them for this test."""
+        best: tuple[FixtureRule, list[str]] | None = None
+        for rule in (*self.runtime, *self.loaded):
+            if not rule.conditions.is_candidate(request):
+                continue
+            reasons = rule.conditions.failures(request)
+            if not reasons and rule.nth is not None:
+                reasons = [f"nth {rule.nth}: this was request {self.count(rule)} that meets "
+                           "its other conditions"]
+            if best is None or len(reasons) < len(best[1]):
+                best = (rule, reasons)
+        if best is None:
+            return None
+        return f"nearest rule {best[0].name!r}: " + "; ".join(best[1])

@@ -40,7 +40,9 @@ class JournalEntry:
     model: str | None = None
     key: str | None = None
     faults: list[str] = field(default_factory=list)
+    # The fixture rule that answered, or for a miss why the nearest rule did not match.
     fixture: str | None = None
+    fixture_miss: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

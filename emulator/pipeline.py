@@ -18,12 +18,14 @@ from . import jsonutil
 from .context import ClientDisconnected, RequestContext
 from .envelopes import render_error, render_ok
 from .errors import EmulatorError, ServerError
+from .fixture_replies import consult_fixtures
 from .generate.seed import derive_seed
 from .policy.auth import check_auth
+from .policy.faults import apply_faults
 from .policy.ratelimit import enforce_rate_limit
 from .policy.validation import limit_body, parse_body, validate_body
 from .protocols import HANDLERS
-from .protocols.base import BinaryReply, Call, JSONReply, Reply, StreamReply
+from .protocols.base import BinaryReply, Call, CannedReply, JSONReply, Reply, StreamReply
 from .routing import resolve_route
 
 log = logging.getLogger("emulator")
@@ -32,6 +34,7 @@ Step = Callable[[RequestContext], Awaitable[None]]
 
 STEPS: tuple[Step, ...] = (
     resolve_route,
+    apply_faults,  # first check after routing: fault rules match on the route id
     check_auth,
     limit_body,
     parse_body,
@@ -47,6 +50,8 @@ class HTTPResponse:
     body: bytes = b""
     # SSE frames for a streamed answer (body is then empty).
     events: list[bytes] | None = None
+    # Seconds to wait before each frame (fixture stream scripts); None: no pacing.
+    delays: list[float] | None = None
 
 
 def dispatch(ctx: RequestContext) -> Reply:
@@ -56,9 +61,9 @@ def dispatch(ctx: RequestContext) -> Reply:
     state = ctx.state
     slug = ctx.profile.slug
     ctx.seed = derive_seed(state.config.seed, slug, route.route_id, ctx.body)
-    rule = state.fixtures.match(slug, route.route_id, ctx.body)
-    if rule is not None:
-        ctx.fixture = rule.name
+    canned = consult_fixtures(ctx)
+    if canned is not None and not isinstance(canned, CannedReply):
+        return canned  # a raw body, stream script or error, sent as the rule wrote it
     call = Call(
         body=ctx.body,
         profile=ctx.profile,
@@ -67,9 +72,10 @@ def dispatch(ctx: RequestContext) -> Reply:
         now=state.clock.now(),
         model=ctx.model,
         path_params=ctx.path_params,
-        canned=rule.reply if rule is not None else None,
+        canned=canned,
         base_url=ctx.base_url,
         jobs=state.jobs,
+        config_seed=state.config.seed,
     )
     return HANDLERS[route.route_id](call)
 
@@ -91,22 +97,31 @@ def base_headers(ctx: RequestContext, content_type: bytes) -> list[tuple[bytes, 
     return headers
 
 
+def with_headers(headers: list[tuple[bytes, bytes]],
+                 extra: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """`headers` plus a reply's own; a reply header replaces a base one of the same name
+    (a recorded request id or rate-limit header must not be sent twice)."""
+    if not extra:
+        return headers
+    names = {k.lower().encode() for k in extra}
+    return [*(h for h in headers if h[0] not in names),
+            *((k.lower().encode(), v.encode()) for k, v in extra.items())]
+
+
 def render_reply(ctx: RequestContext, reply: Reply) -> HTTPResponse:
     if isinstance(reply, JSONReply):
         payload = reply.payload
         if reply.enveloped:
             payload = render_ok(ctx.profile.success_style, payload, ctx.state.clock.now())
-        headers = base_headers(ctx, b"application/json")
-        headers.extend((k.encode(), v.encode()) for k, v in reply.headers.items())
+        headers = with_headers(base_headers(ctx, b"application/json"), reply.headers)
         return HTTPResponse(reply.status, headers, jsonutil.dumps(payload))
     if isinstance(reply, StreamReply):
         headers = base_headers(ctx, reply.media_type.encode())
         headers.append((b"cache-control", b"no-cache"))
-        headers.extend((k.encode(), v.encode()) for k, v in reply.headers.items())
-        return HTTPResponse(200, headers, events=reply.events)
+        return HTTPResponse(200, with_headers(headers, reply.headers), events=reply.events,
+                            delays=reply.delays)
     assert isinstance(reply, BinaryReply)
-    headers = base_headers(ctx, reply.media_type.encode())
-    headers.extend((k.encode(), v.encode()) for k, v in reply.headers.items())
+    headers = with_headers(base_headers(ctx, reply.media_type.encode()), reply.headers)
     return HTTPResponse(reply.status, headers, reply.content)
 
 

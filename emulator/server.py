@@ -13,6 +13,7 @@ import uvicorn
 
 from .app import EmulatorApp, create_app
 from .config import Config
+from .http_protocol import HTTP_PROTOCOL
 from .state import EmulatorState
 
 
@@ -23,12 +24,16 @@ class EmulatorServer:
                  port: int = 0) -> None:
         self.app: EmulatorApp = create_app(config)
         self.host = host
-        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto
+        # says TCP, and without it every keep-alive request waits 40 ms on delayed ACKs.
+        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                   socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.port: int = self._sock.getsockname()[1]
         self._server = uvicorn.Server(uvicorn.Config(
             self.app, log_level="warning", access_log=False, lifespan="off",
+            http=HTTP_PROTOCOL,  # exposes the transport, for drop and cut faults
             timeout_keep_alive=30))
         self._thread: threading.Thread | None = None
 

@@ -10,6 +10,7 @@ from .config import Config
 from .fixtures import FixtureStore, load_dir, load_exchanges
 from .jobs import JobStore
 from .journal import Journal
+from .policy.faults import FaultStore
 from .policy.keys import KeyRegistry
 from .policy.ratelimit import RateLimiter
 from .providers.base import Profile
@@ -30,6 +31,7 @@ class EmulatorState:
         self.routers = {slug: ProfileRouter(p) for slug, p in profiles.items()}
         self.keys = KeyRegistry(config.keys, profiles, config.unknown_keys)
         self.jobs = JobStore()  # asynchronous media jobs (Sora video, music)
+        self.faults = FaultStore(config.seed, profiles)  # fault rules added at run time
         self.limiter = RateLimiter(profiles, self.keys, self.clock, config.limits_enabled,
                                    config.limit_overrides)
 
@@ -38,10 +40,11 @@ class EmulatorState:
         keys, limit windows and overrides (keys and limits from Config stay)."""
         self.clock.reset()
         self.journal.clear()
-        self.fixtures.clear_runtime()
+        self.fixtures.reset()  # runtime rules and every nth count
         self.keys.reset()  # keys from Config stay
         self.limiter.reset()
         self.jobs.clear()
+        self.faults.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """What reset() must restore, as plain data (a test compares it to a fresh state)."""
@@ -51,7 +54,9 @@ class EmulatorState:
             "journal_dropped": self.journal.dropped,
             "journal_next_id": self.journal.next_id,
             "runtime_fixtures": [r.name for r in self.fixtures.runtime],
+            "fixture_counts": len(self.fixtures.counts),
             "runtime_keys": self.keys.snapshot(),
             "limits": self.limiter.snapshot(),
             "jobs": self.jobs.snapshot(),
+            "faults": self.faults.snapshot(),
         }

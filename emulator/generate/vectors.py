@@ -6,8 +6,9 @@ vector is the normalised, weighted sum of its features' directions. Unrelated di
 are nearly orthogonal in hundreds of dimensions, so texts that share words have a clearly
 higher cosine than texts that share none, and a RAG pipeline ranks sensibly.
 
-A vector depends on the text, the model (its "space") and the dimension count only, never
-on the request it came in, so the same text embeds the same way in every call. Directions
+A vector depends on the text, its "space" (the model under the emulator's seed) and the
+dimension count only, never on the request it came in, so the same text embeds the same
+way in every call of a run. Directions
 are the SHAKE-256 stream of (space, feature) read as int16s: no numpy, and a prefix of a
 longer direction is the shorter one, so `dimensions=k` equals the first k components
 re-normalised, as OpenAI's shortened embeddings are.

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RateLimited
+from ..errors import RateLimited, TokensRateLimited
 from ..generate.tokens import count_message_tokens, count_tokens
 from ..providers.base import LimitPolicy, Profile
 from .keys import KeyRegistry, KeySpec, parse_limit_values
@@ -192,7 +192,7 @@ class RateLimiter:
         cost = {"requests": 1}
         if limits.tpm is not None or limits.tpd is not None:
             cost["tokens"] = estimate_tokens(ctx.body)
-        blocked: tuple[float, str] | None = None
+        blocked: tuple[float, str, str] | None = None
         for dim, (unit, _length, label) in DIMENSIONS.items():
             limit = getattr(limits, dim)
             if limit is None:
@@ -203,20 +203,22 @@ class RateLimiter:
                 subject = f"{model} " if isinstance(model, str) else ""
                 blocked = (end - now, f"Rate limit reached for {subject}on {label}: "
                            f"Limit {limit}, Used {used}, Requested {cost[unit]}. "
-                           f"Please try again in {go_duration(end - now)}.")
+                           f"Please try again in {go_duration(end - now)}.", unit)
         slot = (profile.slug, key)
         if blocked is None and limits.concurrency is not None \
                 and self.in_flight.get(slot, 0) >= limits.concurrency:
             # No window here: a slot frees when a running request ends, so retry soon.
             blocked = (1.0, f"Too many concurrent requests: Limit {limits.concurrency} "
-                       "requests in flight for this API key. Please try again in 1s.")
+                       "requests in flight for this API key. Please try again in 1s.",
+                       "requests")
         if blocked is not None:
             headers = self.headers(profile, key, limits, now)
             # Integer seconds >= 1, rounded up: at now + retry-after the window has freed.
             headers["retry-after"] = str(max(1, math.ceil(blocked[0])))
             # On the context (not the error) so render_failure sends each header once.
             ctx.response_headers.update(headers)
-            raise RateLimited(blocked[1])
+            kind = TokensRateLimited if blocked[2] == "tokens" else RateLimited
+            raise kind(blocked[1])
         for dim, (unit, length, _) in DIMENSIONS.items():
             if getattr(limits, dim) is None:
                 continue

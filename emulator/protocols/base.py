@@ -42,6 +42,14 @@ class Call:
     # The emulator's asynchronous job store, for the routes that submit or poll jobs (the
     # one piece of state a handler may touch: it records submissions, nothing else).
     jobs: JobStore | None = None
+    # The emulator's configured seed (`--seed`): what a whole run's answers share, such as
+    # the embedding space (see vector_space).
+    config_seed: int = 0
+
+    def vector_space(self, model: str) -> str:
+        """The embedding space of `model`: shared by every call under one seed (retrieval
+        compares vectors from different calls), another seed gives other vectors."""
+        return f"{self.config_seed}\x00{model}"
 
     def make_id(self, kind: str, salt: str = "id", length: int | None = None) -> str:
         from ..generate.ids import make_id
@@ -70,6 +78,8 @@ class StreamReply:
     events: list[bytes]
     media_type: str = "text/event-stream"
     headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to wait before each frame (a fixture's stream script); None: send at once.
+    delays: list[float] | None = None
 
 
 @dataclass

@@ -103,7 +103,7 @@ def handle_embeddings(call: Call) -> Reply:
     encode = body.get("encoding_format") == "base64"
     data = []
     for index, item in enumerate(inputs):
-        vector = item.vector(model_name, dims)
+        vector = item.vector(call.vector_space(model_name), dims)
         data.append({"object": "embedding", "index": index,
                      "embedding": to_base64(vector) if encode else vector})
     tokens = sum(item.token_count for item in inputs)

@@ -51,7 +51,8 @@ def handle_rerank(call: Call) -> Reply:
     if not isinstance(documents, list) or not documents:
         raise InvalidRequest("'documents' must be a non-empty array.", param="documents")
     texts = [document_text(d, i) for i, d in enumerate(documents)]
-    space = str(body.get("model", ""))
+    model = str(body.get("model", ""))
+    space = call.vector_space(model)
     query_vector = embed_text(query, space, RERANK_DIMENSIONS)
     scored = sorted(((relevance(query_vector, embed_text(t, space, RERANK_DIMENSIONS)), i)
                      for i, t in enumerate(texts)), key=lambda s: (-s[0], s[1]))
@@ -69,5 +70,5 @@ def handle_rerank(call: Call) -> Reply:
         results.append(result)
     # A cross-encoder reads the query with every document.
     tokens = sum(count_tokens(query) + count_tokens(t) for t in texts)
-    return JSONReply({"id": call.make_id("rerank"), "model": space, "results": results,
+    return JSONReply({"id": call.make_id("rerank"), "model": model, "results": results,
                       "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})

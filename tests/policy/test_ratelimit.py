@@ -168,6 +168,9 @@ def test_openai_style_token_headers_and_tpm_429() -> None:
             f"Used {2 * cost}, Requested {cost}. Please try again in 12ms.")
         assert refused.headers["x-ratelimit-reset-tokens"] == "12ms"
         assert refused.headers["retry-after"] == "1"  # integer seconds, never 0
+        # OpenAI's body says which limit: "tokens" here, "requests" for a request count.
+        assert refused.json()["error"]["type"] == "tokens"
+        assert refused.json()["error"]["code"] == "rate_limit_exceeded"
 
 
 def test_qhaigc_per_day_limit_waits_for_the_day() -> None:

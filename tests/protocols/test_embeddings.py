@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from emulator import EmulatorApp
+from emulator import Config, EmulatorApp, create_app
 from emulator.generate.tokens import count_tokens
 from emulator.generate.vectors import STOPWORDS, cosine, embed_text
 from tests.conftest import AUTH
@@ -156,3 +156,17 @@ def test_similarity_holds_over_http(client: TestClient) -> None:
     vectors = [d["embedding"] for d in embed(client, "xiaoai", "xiaoai-embed-v1",
                                              docs)["data"]]
     assert cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2])
+
+
+def test_the_seed_changes_the_vectors_but_not_their_geometry() -> None:
+    """`--seed` changes every answer, vectors too; under any one seed texts that share
+    words stay closer than texts that share none."""
+    texts = ["the red apple", "a red apple pie", "quantum field theory"]
+    vectors = []
+    for seed in (1, 2):
+        with TestClient(create_app(Config(seed=seed))) as other:
+            data = embed(other, "apiyi", "text-embedding-ada-002", texts)["data"]
+        vectors.append([d["embedding"] for d in data])
+    assert vectors[0][0] != vectors[1][0]
+    for near, query, far in [(v[1], v[0], v[2]) for v in vectors]:
+        assert cosine(query, near) > cosine(query, far) + 0.2

@@ -1,0 +1,66 @@
+"""The dispatch step's use of fixtures: find the rule, note it (or the miss) for the journal,
+and turn its reply into what the pipeline sends.
+
+Content and tool-call replies go to the route's protocol, which renders them in its own
+JSON and SSE shapes; raw bodies and stream scripts are sent as written; errors take the
+provider's own error body from envelopes.py (with the status the rule asks for).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .envelopes import render_error
+from .errors import ERROR_KINDS, NotFound
+from .fixtures_match import FixtureRequest
+from .fixtures_parse import ErrorReply, FixtureReply, RawReply, StreamScript
+from .protocols.base import BinaryReply, CannedReply, JSONReply, Reply, StreamReply
+from .providers.base import Profile
+
+if TYPE_CHECKING:
+    from .context import RequestContext
+
+# Strict mode leaves these alone: they describe the emulator itself (its model catalogue,
+# the media files it links to), so a fixture-only test can still list models and open
+# a file its canned image reply points at.
+STRICT_EXEMPT_ROUTES = frozenset({"openai.models_list", "openai.models_retrieve", "media.file"})
+
+
+def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
+    """The matching rule's answer: a CannedReply for the protocol to render, a finished
+    Reply, or None for the generator. Strict mode turns a miss into the provider's 404."""
+    assert ctx.route is not None
+    state = ctx.state
+    found = state.fixtures.match(
+        FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body))
+    if found.rule is None:
+        ctx.fixture_miss = found.miss
+        if state.config.strict_fixtures and ctx.route.route_id not in STRICT_EXEMPT_ROUTES:
+            # 404, not 5xx: the SDKs retry a 5xx (slow, and it hides the cause) but raise a
+            # 404 at once, and "no such canned answer" is what WireMock says with it too.
+            raise NotFound("No fixture matches this request (llm-emulator strict mode)"
+                           + (f"; {found.miss}" if found.miss else "") + ".",
+                           code="fixture_not_matched")
+        return None
+    ctx.fixture = found.rule.name
+    return render_fixture_reply(found.rule.reply, ctx.profile, state.clock.now())
+
+
+def render_fixture_reply(reply: FixtureReply, profile: Profile,
+                         now: float) -> CannedReply | Reply:
+    if isinstance(reply, CannedReply):
+        return reply
+    if isinstance(reply, RawReply):
+        headers = dict(reply.headers)
+        media_type = headers.pop("content-type")
+        return BinaryReply(reply.body, media_type, reply.status, headers)
+    if isinstance(reply, StreamScript):
+        headers = dict(reply.headers)
+        media_type = headers.pop("content-type")
+        delays = [e.delay for e in reply.events]
+        return StreamReply([e.frame for e in reply.events], media_type, headers,
+                           delays=delays if any(delays) else None)
+    assert isinstance(reply, ErrorReply)
+    error = ERROR_KINDS[reply.kind](reply.message, code=reply.code)
+    status, body = render_error(profile.error_style, error, now)
+    return JSONReply(body, reply.status or status, dict(reply.headers), enveloped=False)

@@ -1,0 +1,162 @@
+"""What a fixture answers with, seen through real clients: scripted agent loops, raw
+bodies, stream scripts and errors in each provider's own format."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import anthropic
+import httpx
+import openai
+import pytest
+
+from emulator import EmulatorServer
+from emulator.envelopes import render_error
+from emulator.errors import Overloaded, RateLimited
+
+from .conftest import AUTH, KEY
+
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "Current weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                   "required": ["city"]}}}
+AGENT_LOOP = [
+    {"name": "call-the-tool", "match": {"content": "weather", "nth": 1},
+     "reply": {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}},
+    {"name": "use-the-result", "match": {"tool_result": "sunny", "last_role": "tool"},
+     "reply": {"content": "It is sunny in Oslo.", "usage": {"prompt_tokens": 30,
+                                                            "completion_tokens": 6}}},
+]
+
+
+def add(server: EmulatorServer, *rules: dict[str, Any]) -> None:
+    reply = httpx.post(f"{server.url}/_emulator/fixtures", json=list(rules))
+    assert reply.status_code == 201, reply.text
+
+
+def journal(server: EmulatorServer) -> list[dict[str, Any]]:
+    return httpx.get(f"{server.url}/_emulator/requests").json()["requests"]
+
+
+def test_an_agent_loop_is_scripted_through_the_openai_sdk(server: EmulatorServer) -> None:
+    add(server, *AGENT_LOOP)
+    client = openai.OpenAI(base_url=server.base_url("apiyi"), api_key=KEY, max_retries=0)
+    messages: list[Any] = [{"role": "user", "content": "What is the weather in Oslo?"}]
+    first = client.chat.completions.create(model="gpt-4o", messages=messages, tools=[WEATHER])
+    call = first.choices[0].message.tool_calls[0]
+    assert (call.function.name, json.loads(call.function.arguments)) == \
+        ("get_weather", {"city": "Oslo"})
+    messages += [first.choices[0].message.model_dump(exclude_none=True),
+                 {"role": "tool", "tool_call_id": call.id, "content": "sunny, 21 C"}]
+    second = client.chat.completions.create(model="gpt-4o", messages=messages, tools=[WEATHER])
+    assert second.choices[0].message.content == "It is sunny in Oslo."
+    assert second.usage is not None and second.usage.completion_tokens == 6
+    assert [e["fixture"] for e in journal(server)] == ["call-the-tool", "use-the-result"]
+
+
+def test_an_agent_loop_is_scripted_through_the_anthropic_sdk(server: EmulatorServer) -> None:
+    add(server, *AGENT_LOOP)
+    client = anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"), api_key=KEY,
+                                 max_retries=0)
+    tools: Any = [{"name": "get_weather", "description": "weather",
+                   "input_schema": WEATHER["function"]["parameters"]}]  # type: ignore[index]
+    messages: list[Any] = [{"role": "user", "content": "weather in Oslo?"}]
+    first = client.messages.create(model="xiaoai-chat-v1", max_tokens=100, tools=tools,
+                                   messages=messages)
+    use = first.content[0]
+    assert first.stop_reason == "tool_use" and use.type == "tool_use"
+    messages += [{"role": "assistant", "content": first.content},
+                 {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id,
+                                               "content": "sunny"}]}]
+    second = client.messages.create(model="xiaoai-chat-v1", max_tokens=100, tools=tools,
+                                    messages=messages)
+    assert second.content[0].type == "text" and second.content[0].text == \
+        "It is sunny in Oslo."
+
+
+def test_a_raw_reply_is_sent_verbatim(server: EmulatorServer) -> None:
+    add(server, {"match": {"content": "teapot"}, "reply": {
+        "status": 418, "headers": {"Content-Type": "text/plain", "X-Request-Id": "rec-1"},
+        "body": "I'm a teapot"}},
+        {"match": {"content": "bytes"}, "reply": {"body_base64": "AAEC"}})
+    ask = {"model": "gpt-4o", "messages": [{"role": "user", "content": "teapot"}]}
+    reply = httpx.post(f"{server.base_url('apiyi')}/chat/completions", json=ask, headers=AUTH)
+    assert (reply.status_code, reply.text) == (418, "I'm a teapot")
+    assert reply.headers["content-type"] == "text/plain"
+    assert reply.headers.get_list("x-request-id") == ["rec-1"]  # replaces ours, not added
+    ask["messages"][0]["content"] = "bytes"
+    raw = httpx.post(f"{server.base_url('apiyi')}/chat/completions", json=ask, headers=AUTH)
+    assert raw.content == b"\x00\x01\x02"
+    assert raw.headers["content-type"] == "application/json"
+
+
+def test_a_stream_script_is_sent_event_by_event_with_its_delays(
+        server: EmulatorServer) -> None:
+    chunk = {"id": "chatcmpl-rec", "object": "chat.completion.chunk", "created": 1,
+             "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "Hel"},
+                                             "finish_reason": None}]}
+    tail = dict(chunk, choices=[{"index": 0, "delta": {"content": "lo"},
+                                 "finish_reason": "stop"}])
+    add(server, {"name": "script", "match": {"stream": True}, "reply": {"stream": [
+        {"data": chunk},
+        {"comment": "PING", "delay": 0.15},
+        {"data": json.dumps(tail), "delay": 0.15},
+        "[DONE]"]}})
+    client = openai.OpenAI(base_url=server.base_url("qhaigc"), api_key=KEY, max_retries=0)
+    started = time.perf_counter()
+    stream = client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True)
+    arrivals, pieces = [], []
+    for event in stream:
+        arrivals.append(time.perf_counter() - started)
+        pieces.append(event.choices[0].delta.content)
+    assert pieces == ["Hel", "lo"]
+    assert arrivals[1] - arrivals[0] >= 0.25  # both delays were kept
+    entry = journal(server)[-1]
+    assert (entry["fixture"], entry["stream"], entry["status"]) == ("script", True, 200)
+
+
+STYLES = {"qhaigc": ("gpt-4o", "openai"), "apiyi": ("gpt-4o", "openai"),
+          "xiaoai": ("xiaoai-chat-v1", "xiaoai"), "ruijing": ("ruijing-gpt-2.0", "ruijing"),
+          "aimodels": ("gpt-4-turbo", "aimodels")}
+
+
+@pytest.mark.parametrize("slug", list(STYLES))
+def test_an_error_reply_takes_the_providers_own_format(server: EmulatorServer,
+                                                       slug: str) -> None:
+    add(server,
+        {"match": {"content": "busy"}, "reply": {"error": {"status": 529, "message": "Busy"}}},
+        {"match": {"content": "slow down"}, "reply": {"error": {
+            "kind": "rate_limited", "message": "Slow down", "headers": {"retry-after": "7"}}}})
+    model, style = STYLES[slug]
+    url = f"{server.base_url(slug)}/chat/completions"
+    for text, error, status in (("busy", Overloaded("Busy"), 529),
+                                ("slow down", RateLimited("Slow down"), 429)):
+        reply = httpx.post(url, headers=AUTH, json={
+            "model": model, "messages": [{"role": "user", "content": text}]})
+        expected = render_error(style, error, 0)[1]
+        body = reply.json()
+        if slug == "aimodels":  # its timestamp is the clock's
+            expected["timestamp"] = body["timestamp"]
+        assert (reply.status_code, body) == (status, expected)
+    assert reply.headers["retry-after"] == "7"
+
+
+def test_the_sdks_raise_their_own_exceptions_for_error_replies(
+        server: EmulatorServer) -> None:
+    add(server, {"match": {"provider": "apiyi"}, "reply": {"error": {"status": 429}}},
+        {"match": {"provider": "xiaoai"}, "reply": {"error": {"kind": "overloaded"}}})
+    client = openai.OpenAI(base_url=server.base_url("apiyi"), api_key=KEY, max_retries=0)
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.chat.completions.create(model="gpt-4o",
+                                       messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.code == "rate_limit_exceeded"
+    claude = anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"), api_key=KEY,
+                                 max_retries=0)
+    with pytest.raises(anthropic.APIStatusError) as overloaded:
+        claude.messages.create(model="xiaoai-chat-v1", max_tokens=10,
+                               messages=[{"role": "user", "content": "hi"}])
+    assert overloaded.value.status_code == 529
+    assert overloaded.value.body["error"]["type"] == "overloaded_error"  # type: ignore[index]
