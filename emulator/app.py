@@ -92,12 +92,16 @@ class EmulatorApp:
             except ClientDisconnected:
                 self._record(ctx, 499, stream=False)
                 return
+            stream = response.events is not None
             if ctx.fault is None:
+                # Journaled before the answer goes out: a client that has its answer finds
+                # it in the journal (a test's next line may read it, or reset).
+                self._record(ctx, response.status, stream=stream)
                 await self._send(response, send)
-                status = response.status
-            else:  # latency, hangs, drops, cuts, pacing: transport.py
+            else:  # latency, hangs, drops, cuts, pacing: transport.py; the status it
+                # ends with (a drop, a client gone) is only known afterwards.
                 status = await send_faulted(ctx, response, scope, receive, send, self._send)
-            self._record(ctx, status, stream=response.events is not None)
+                self._record(ctx, status, stream=stream)
         finally:
             for release in ctx.on_complete:
                 release()

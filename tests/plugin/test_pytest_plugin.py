@@ -105,7 +105,7 @@ def test_a_user_test_file_runs_with_the_emulator_fixture(pytester: pytest.Pytest
 def test_a_conftest_overrides_the_session_config(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_strict=STRICT_TESTS)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
 def test_ini_options_configure_the_session_server(pytester: pytest.Pytester) -> None:
@@ -119,4 +119,37 @@ def test_ini_options_configure_the_session_server(pytester: pytest.Pytester) -> 
     (folder / "ping.yaml").write_text(
         "match: {content: ping}\nreply: {content: pong from a file}\n")
     pytester.makepyfile(test_ini=INI_TESTS)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+XDIST_TESTS = '''
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_each_worker_has_its_own_server(emulator, n):
+    reply = emulator.openai_client("apiyi").chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": f"call {n}"}])
+    assert reply.choices[0].message.content
+    # This worker's journal holds only this worker's requests: reset isolates them.
+    assert [r["body"]["messages"][0]["content"] for r in emulator.requests] == [f"call {n}"]
+    with open(Path(__file__).parent / "seen.txt", "a") as seen:
+        seen.write(f"{os.environ['PYTEST_XDIST_WORKER']} {emulator.url}\\n")
+'''
+
+
+def test_under_xdist_each_worker_gets_its_own_server(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_xdist=XDIST_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=6)
+    lines = (pytester.path / "seen.txt").read_text().split("\n")
+    url_of: dict[str, set[str]] = {}
+    for line in filter(None, lines):
+        worker, url = line.split()
+        url_of.setdefault(worker, set()).add(url)
+    assert len(url_of) == 2, url_of  # both workers ran tests
+    assert all(len(urls) == 1 for urls in url_of.values()), url_of  # one server a worker
+    assert len(set().union(*url_of.values())) == 2, url_of  # on different ports
