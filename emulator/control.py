@@ -20,22 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from . import jsonutil
 from .context import Receive, Send
 from .control_faults import fault_routes
+from .control_http import error_response, json_response
 from .control_limits import limit_routes
 from .fixtures_parse import FixtureError, parse_rule
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
-
-
-class ORJSONResponse(JSONResponse):
-    def render(self, content: Any) -> bytes:
-        return jsonutil.dumps(content)
 
 
 class AdminGate:
@@ -60,11 +56,10 @@ class AdminGate:
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.allows(scope):
-            response = ORJSONResponse(
-                {"error": {"message": "This control call needs the admin token: send "
-                           "'Authorization: Bearer <token>' or 'X-Emulator-Token: <token>'.",
-                           "type": "unauthorized"}},
-                status_code=401, headers={"www-authenticate": 'Bearer realm="llm-emulator"'})
+            response = error_response(
+                "This control call needs the admin token: send "
+                "'Authorization: Bearer <token>' or 'X-Emulator-Token: <token>'.", 401,
+                type="unauthorized", headers={"www-authenticate": 'Bearer realm="llm-emulator"'})
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -74,11 +69,11 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
     state = app.state
 
     async def health(request: Request) -> Response:
-        return ORJSONResponse({"status": "ok", "providers": list(app.profiles)})
+        return json_response({"status": "ok", "providers": list(app.profiles)})
 
     async def reset(request: Request) -> Response:
         state.reset()
-        return ORJSONResponse({"status": "reset"})
+        return json_response({"status": "reset"})
 
     async def requests(request: Request) -> Response:
         query = request.query_params
@@ -88,19 +83,19 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
         limit = query.get("limit")
         if limit and limit.isdigit():
             entries = entries[-int(limit):]
-        return ORJSONResponse({"requests": entries, "count": len(entries),
+        return json_response({"requests": entries, "count": len(entries),
                                "dropped": state.journal.dropped})
 
     async def clear_requests(request: Request) -> Response:
         state.journal.clear()
-        return ORJSONResponse({"status": "cleared"})
+        return json_response({"status": "cleared"})
 
     async def list_fixtures(request: Request) -> Response:
         origin = request.query_params.get("origin")
         rules = [{"name": r.name, "origin": kind, "source": r.source, "nth": r.nth,
                   "count": state.fixtures.count(r), "rule": r.spec}
                  for kind, r in state.fixtures.listing() if origin in (None, kind)]
-        return ORJSONResponse({"fixtures": rules, "count": len(rules)})
+        return json_response({"fixtures": rules, "count": len(rules)})
 
     async def add_fixtures(request: Request) -> Response:
         try:
@@ -110,15 +105,14 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
             rules = [parse_rule(item, f"api[{i}]" if isinstance(data, list) else "api")
                      for i, item in enumerate(items)]
         except (FixtureError, ValueError) as exc:
-            return ORJSONResponse({"error": {"message": str(exc), "type": "invalid_fixture"}},
-                                  status_code=400)
+            return error_response(str(exc), type="invalid_fixture")
         for rule in reversed(rules):  # a list keeps its order: its first rule is tried first
             state.fixtures.add(rule)
-        return ORJSONResponse({"added": [r.name for r in rules]}, status_code=201)
+        return json_response({"added": [r.name for r in rules]}, 201)
 
     async def remove_fixtures(request: Request) -> Response:
         removed = state.fixtures.remove(request.query_params.get("name"))
-        return ORJSONResponse({"removed": removed})
+        return json_response({"removed": removed})
 
     routes = [
         Route("/_emulator/health", health, methods=["GET"]),

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .control_limits import _bad, _body, _json
+from .control_http import error_response, json_response, read_json
 from .errors import InvalidRequest
 from .policy.faults import parse_fault_rule
 
@@ -28,33 +28,33 @@ def fault_routes(app: EmulatorApp) -> list[Route]:
     store = app.state.faults
 
     async def list_faults(request: Request) -> Response:
-        return _json({"faults": store.listing()})
+        return json_response({"faults": store.listing()})
 
     async def add_faults(request: Request) -> Response:
         try:
-            data = await _body(request)
+            data = await read_json(request)
             items = data if isinstance(data, list) else [data]
             rules = [parse_fault_rule(item, f"faults[{i}]" if isinstance(data, list)
                                       else "fault") for i, item in enumerate(items)]
             for rule in rules:  # checked against this app's providers and routes first
                 store.check(rule)
         except InvalidRequest as exc:
-            return _bad(exc.message, exc.param)
+            return error_response(exc.message, param=exc.param)
         # Added last first, so a list keeps its order: its first rule is tried first.
         ids = [store.add(rule) for rule in reversed(rules)][::-1]
-        return _json({"ids": ids, "faults": store.listing()}, 201)
+        return json_response({"ids": ids, "faults": store.listing()}, 201)
 
     async def clear_faults(request: Request) -> Response:
         removed = len(store.entries)
         store.clear()
-        return _json({"removed": removed})
+        return json_response({"removed": removed})
 
     async def remove_fault(request: Request) -> Response:
         fault_id = request.path_params["fault_id"]
         if not store.remove(fault_id):
-            return _json({"error": {"message": f"No fault rule {fault_id!r}.",
-                                    "param": "id"}}, 404)
-        return _json({"removed": 1})
+            return error_response(f"No fault rule {fault_id!r}.", 404, param="id",
+                                  type="not_found")
+        return json_response({"removed": 1})
 
     return [
         Route("/_emulator/faults", list_faults, methods=["GET"]),

@@ -14,32 +14,16 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from . import jsonutil
 from .clock import format_iso, parse_instant
+from .control_http import error_response, json_response, read_json
 from .errors import InvalidRequest
 from .policy.keys import KeySpec, parse_key_spec
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
-
-
-def _json(content: Any, status: int = 200) -> Response:
-    return Response(jsonutil.dumps(content), status, media_type="application/json")
-
-
-def _bad(message: str, param: str | None = None) -> Response:
-    return JSONResponse({"error": {"message": message, "param": param}}, 400)
-
-
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return jsonutil.loads(raw) if raw else {}
-    except ValueError as exc:
-        raise InvalidRequest(f"The body is not valid JSON: {exc}") from exc
 
 
 def limit_routes(app: EmulatorApp) -> list[Route]:
@@ -51,41 +35,43 @@ def limit_routes(app: EmulatorApp) -> list[Route]:
                 "offset": state.clock.offset}
 
     async def get_clock(request: Request) -> Response:
-        return _json(clock_view())
+        return json_response(clock_view())
 
     async def move_clock(request: Request) -> Response:
         try:
-            body = await _body(request)
+            body = await read_json(request)
             if not isinstance(body, dict) or len(set(body) & {"advance", "set"}) != 1:
-                return _bad("Send exactly one of {'advance': seconds} or {'set': time}.")
+                return error_response(
+                    "Send exactly one of {'advance': seconds} or {'set': time}.")
             if "advance" in body:
                 seconds = body["advance"]
                 if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
                         or seconds < 0:
-                    return _bad("'advance' must be a non-negative number of seconds.",
-                                "advance")
+                    return error_response(
+                        "'advance' must be a non-negative number of seconds.", param="advance")
                 state.clock.advance(float(seconds))
             else:
                 state.clock.set(parse_instant(str(body["set"])))
         except (InvalidRequest, ValueError) as exc:
-            return _bad(str(exc), "set")
-        return _json(clock_view())
+            return error_response(str(exc), param="set")
+        return json_response(clock_view())
 
     async def list_keys(request: Request) -> Response:
-        return _json({"keys": state.keys.listing(), "unknown_keys": state.keys.unknown_keys})
+        return json_response({"keys": state.keys.listing(),
+                              "unknown_keys": state.keys.unknown_keys})
 
     async def add_key(request: Request) -> Response:
         try:
-            spec = parse_key_spec(await _body(request), app.profiles)
+            spec = parse_key_spec(await read_json(request), app.profiles)
         except InvalidRequest as exc:
-            return _bad(exc.message, exc.param)
+            return error_response(exc.message, param=exc.param)
         state.keys.register(spec)
-        return _json({"key": spec.to_dict()})
+        return json_response({"key": spec.to_dict()})
 
     async def delete_keys(request: Request) -> Response:
         query = request.query_params
         removed = state.keys.remove(query.get("key"), query.get("provider"))
-        return _json({"removed": removed})
+        return json_response({"removed": removed})
 
     async def show_limits(request: Request) -> Response:
         limiter = state.limiter
@@ -99,21 +85,22 @@ def limit_routes(app: EmulatorApp) -> list[Route]:
                     name: asdict(limiter.limits_for(profile, KeySpec(key="", plan=name)))
                     for name in profile.limits.plans}
             providers[slug] = entry
-        return _json({"enabled": limiter.enabled, "providers": providers,
+        return json_response({"enabled": limiter.enabled, "providers": providers,
                       "runtime_overrides": limiter.runtime_overrides,
                       "usage": limiter.snapshot()["windows"]})
 
     async def set_limits(request: Request) -> Response:
         try:
-            body = await _body(request)
+            body = await read_json(request)
             if not isinstance(body, dict):
-                return _bad("Send an object: {'enabled'?: bool, '<provider>': {'rpm': ...}}.")
+                return error_response(
+                    "Send an object: {'enabled'?: bool, '<provider>': {'rpm': ...}}.")
             enabled = body.pop("enabled", None)
             if enabled is not None and not isinstance(enabled, bool):
-                return _bad("'enabled' must be true or false.", "enabled")
+                return error_response("'enabled' must be true or false.", param="enabled")
             state.limiter.override(body)
         except (InvalidRequest, ValueError, TypeError) as exc:
-            return _bad(str(exc))
+            return error_response(str(exc))
         if enabled is not None:
             state.limiter.enabled = enabled
         return await show_limits(request)
