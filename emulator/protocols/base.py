@@ -72,8 +72,8 @@ class JSONReply:
 
 @dataclass
 class StreamReply:
-    """SSE frames, already encoded. `error_frame` is how this wire format reports an
-    error after the 200 (used by stream faults); `done` the terminal frame, if any."""
+    """SSE frames, already encoded, in order (the terminal frame, if the format has one,
+    last); stream faults (transport.py) rewrite them on the way out."""
 
     events: list[bytes]
     media_type: str = "text/event-stream"
