@@ -7,10 +7,15 @@ Everything is read from the profile and its schema files, so a new route or prov
 appears here without an edit. Conventions the schema files follow:
 - `<route_id>.request.json`: the JSON body, or for multipart routes the parsed form
   (a file part is an object `{filename, content_type, size}`; on the wire it is binary).
+  A body-less route's request schema admits no body and names its path parameters, each
+  with its own schema, under `x-path-parameters`.
 - `<route_id>.response.json`: the 200 body as sent. A response schema without the
   success envelope's fields on an enveloped provider (aimodels) describes the payload,
-  and is wrapped here. A top-level `contentMediaType` marks a binary answer.
-- `<route_id>.stream.json`: one SSE `data:` payload of a streamed answer.
+  and is wrapped here. A top-level `contentMediaType` marks a binary answer;
+  `x-media-types` lists every non-JSON media type the route may answer with (the audio
+  formats of a speech answer, text/plain transcripts beside the JSON ones).
+- `<route_id>.stream.json`: one SSE `data:` payload of a streamed answer (in the
+  document, the `contentSchema` of an event's `data`: see `sse_event`).
 """
 
 from __future__ import annotations
@@ -47,6 +52,47 @@ def wrap_success(profile: Profile, schema: dict[str, Any]) -> dict[str, Any]:
 
 def is_binary(schema: dict[str, Any] | None) -> bool:
     return isinstance(schema, dict) and "contentMediaType" in schema
+
+
+def media_types(schema: dict[str, Any] | None) -> list[str]:
+    """The non-JSON media types a response schema allows (empty for a JSON-only one)."""
+    if not isinstance(schema, dict):
+        return []
+    listed = [str(t) for t in schema.get("x-media-types", ())]
+    return listed or ([str(schema["contentMediaType"])] if is_binary(schema) else [])
+
+
+def path_parameters(route: RouteSpec, request: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """OpenAPI parameters of the route's `{name}` segments, typed by the request schema's
+    `x-path-parameters` where it gives one."""
+    described = (request or {}).get("x-path-parameters", {})
+    out = []
+    for name in route.pattern.groupindex if route.pattern else {}:
+        schema = dict(described.get(name) or {"type": "string"})
+        description = schema.pop("description", None)
+        param = {"name": name, "in": "path", "required": True, "schema": schema}
+        if description:
+            param["description"] = description
+        out.append(param)
+    return out
+
+
+def sse_event(payload: dict[str, Any]) -> dict[str, Any]:
+    """The schema of ONE server-sent event whose `data` is a JSON payload (`[DONE]` ends
+    OpenAI's streams). OpenAPI 3.1 has no keyword for the items of a stream (3.2 adds
+    `itemSchema`); before 3.2 tools read a text/event-stream `schema` as one event, the
+    `data` field's JSON described by `contentMediaType` + `contentSchema`."""
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "event": {"type": "string"},
+            "id": {"type": "string"},
+            "retry": {"type": "integer"},
+            "data": {"type": "string", "if": {"const": "[DONE]"}, "else": {
+                "contentMediaType": "application/json", "contentSchema": payload}},
+        },
+    }
 
 
 def _rebase_refs(node: Any, prefix: str) -> Any:
@@ -99,18 +145,17 @@ class OpenAPIBuilder:
             "x-source": route.source,
             "responses": {},
         }
-        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in (route.pattern.groupindex if route.pattern else {})]
+        request = self.store.load(slug, route.route_id, "request")
+        params = path_parameters(route, request)
         if params:
             op["parameters"] = params
-        request = self.store.load(slug, route.route_id, "request")
         if route.body != "none" and request is not None:
             if route.body == "multipart":
                 ref = self.component(route.route_id, "request", _multipart_form(request))
                 content = {"multipart/form-data": {"schema": ref}}
             else:
-                content = {"application/json": {"schema": self.component(route.route_id,
-                                                                           "request")}}
+                content = {"application/json": {"schema": self.component(
+                    route.route_id, "request", self.with_model_examples(route, request))}}
             op["requestBody"] = {"required": True, "content": content}
         op["responses"]["200"] = self.success(route)
         error = {"$ref": "#/components/schemas/error"}
@@ -122,23 +167,32 @@ class OpenAPIBuilder:
             op["security"] = []
         return op
 
+    def with_model_examples(self, route: RouteSpec, schema: dict[str, Any]) -> dict[str, Any]:
+        """The request schema with the catalogue's models of the route's kinds as the
+        `model` field's examples: a fuzzer then also reaches past the 404 of a name that
+        no catalogue knows."""
+        model = schema.get("properties", {}).get("model")
+        names = [m.id for m in self.profile.catalogue.models if m.kind in route.model_kinds]
+        if not isinstance(model, dict) or not names or "examples" in model:
+            return schema
+        out = copy.deepcopy(schema)
+        out["properties"]["model"]["examples"] = names
+        return out
+
     def success(self, route: RouteSpec) -> dict[str, Any]:
         raw = self.store.load(self.profile.slug, route.route_id, "response")
         content: dict[str, Any] = {}
-        if is_binary(raw):
-            assert raw is not None
-            content[str(raw["contentMediaType"])] = {"schema": {}}
-        elif raw is not None:
+        for media_type in media_types(raw):
+            content[media_type] = {"schema": {"type": "string", "contentMediaType": media_type}
+                                   if not media_type.startswith("text/") else
+                                   {"type": "string"}}
+        if raw is not None and not is_binary(raw):
             content["application/json"] = {
                 "schema": self.component(route.route_id, "response",
                                          wrap_success(self.profile, raw))}
         stream = self.component(route.route_id, "stream")
         if stream is not None:
-            content["text/event-stream"] = {
-                "schema": {"type": "string", "description": "SSE frames; each data: line "
-                           "holds one JSON payload (x-sse-data-schema)"},
-                # OpenAPI 3.1 has no keyword for the items of a stream (3.2's itemSchema).
-                "x-sse-data-schema": stream}
+            content["text/event-stream"] = {"schema": sse_event(stream)}
         return {"description": "Success", "content": content or {"*/*": {"schema": {}}}}
 
     def document(self, emulator_url: str | None = None) -> dict[str, Any]:

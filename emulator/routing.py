@@ -35,7 +35,8 @@ class ProfileRouter:
             route = methods.get(method)
             if route is None:
                 raise MethodNotAllowed(
-                    f"Method {method} is not allowed on {path}; use {', '.join(methods)}.")
+                    f"Method {method} is not allowed on {path}; use {', '.join(methods)}.",
+                    headers={"allow": ", ".join(methods)})  # RFC 9110 15.5.6
             return route, {}
         allowed: list[str] = []
         for pattern, route in self.patterns:
@@ -46,7 +47,8 @@ class ProfileRouter:
                 allowed.append(route.method)
         if allowed:
             raise MethodNotAllowed(
-                f"Method {method} is not allowed on {path}; use {', '.join(allowed)}.")
+                f"Method {method} is not allowed on {path}; use {', '.join(allowed)}.",
+                headers={"allow": ", ".join(allowed)})
         for prefix in self.unsupported:
             if path == prefix or path.startswith(prefix + "/"):
                 raise UnsupportedFeature(

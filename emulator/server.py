@@ -56,8 +56,14 @@ class EmulatorServer:
         return self.app.state
 
     def start(self) -> EmulatorServer:
+        async def serve() -> None:
+            try:
+                await self._server.serve(sockets=[self._sock])
+            finally:  # lifespan is off here: what the app opened belongs to this loop
+                await self.app.aclose()
+
         def run() -> None:
-            asyncio.run(self._server.serve(sockets=[self._sock]))
+            asyncio.run(serve())
 
         self._thread = threading.Thread(target=run, name="llm-emulator", daemon=True)
         self._thread.start()

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from faker.providers.lorem.en_US import Provider as EnglishLorem
+from .words import LOREM_EN
 
-WORDS: tuple[str, ...] = tuple(w for w in EnglishLorem.word_list if w.isalpha())
+WORDS: tuple[str, ...] = tuple(w for w in LOREM_EN if w.isalpha())
 MAX_DEPTH = 8
 # Property names whose value is best taken from the user's own words.
 ECHO_NAMES = re.compile(
@@ -25,6 +25,47 @@ ECHO_NAMES = re.compile(
     r"name|title|subject|prompt|question)", re.I)
 CAPITALIZED = re.compile(r"\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)*\b")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+# A client's schema is input too: bounds past these are not honoured (the arguments then
+# miss an absurd minLength rather than the emulator building gigabytes or overflowing).
+MAX_SIZE = 4096
+MAX_MAGNITUDE = 2**53  # integers JSON readers everywhere keep exact
+
+
+# The JSON type each keyword must have to mean anything; a client's schema with another
+# (`"properties": true`) has that keyword ignored, as a lenient validator would.
+KEYWORD_TYPES: dict[str, tuple[type, ...]] = {
+    "properties": (Mapping,), "$defs": (Mapping,), "definitions": (Mapping,),
+    "required": (list,), "enum": (list,), "anyOf": (list,), "oneOf": (list,),
+    "allOf": (list,), "items": (Mapping, bool), "additionalProperties": (Mapping, bool),
+    "type": (str, list),
+}
+
+
+def _well_formed(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema without keywords whose value has the wrong JSON type."""
+    if all(isinstance(schema[k], t) for k, t in KEYWORD_TYPES.items() if k in schema):
+        return schema
+    return {k: v for k, v in schema.items()
+            if k not in KEYWORD_TYPES or isinstance(v, KEYWORD_TYPES[k])}
+
+
+def _count(schema: Mapping[str, Any], key: str, default: int) -> int:
+    """A size keyword (minLength, maxItems, ...) as a usable int, capped at MAX_SIZE."""
+    value = schema.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not \
+            math.isfinite(value):
+        value = default
+    return max(0, min(int(value), MAX_SIZE))
+
+
+def _bound(schema: Mapping[str, Any], *keys: str) -> float | None:
+    """The first numeric bound among `keys`, clamped to +-MAX_MAGNITUDE."""
+    for key in keys:
+        value = schema.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) \
+                and math.isfinite(value):
+            return max(-MAX_MAGNITUDE, min(value, MAX_MAGNITUDE))
+    return None
 
 
 def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
@@ -77,19 +118,19 @@ def _string(schema: Mapping[str, Any], rng: random.Random, name: str, hint: str)
     if fmt == "uuid":
         bits = [rng.getrandbits(n) for n in (32, 16, 12, 12, 48)]
         return f"{bits[0]:08x}-{bits[1]:04x}-4{bits[2]:03x}-8{bits[3]:03x}-{bits[4]:012x}"
-    low = int(schema.get("minLength", 0))
-    high = schema.get("maxLength")
+    low = _count(schema, "minLength", 0)
+    high = _count(schema, "maxLength", MAX_SIZE) if "maxLength" in schema else None
     value = _echo(name, hint, rng) or " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
     if high is not None and len(value) > int(high):
         value = value[: int(high)]
-    while len(value) < low:
-        value += rng.choice("abcdefghijklmnopqrstuvwxyz")
+    if len(value) < low:
+        value += "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=low - len(value)))
     return value
 
 
 def _number(schema: Mapping[str, Any], rng: random.Random, integer: bool) -> int | float:
-    low = schema.get("minimum", schema.get("exclusiveMinimum"))
-    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    low = _bound(schema, "minimum", "exclusiveMinimum")
+    high = _bound(schema, "maximum", "exclusiveMaximum")
     low = 0 if low is None else low
     high = low + 100 if high is None else high
     if integer:
@@ -103,8 +144,8 @@ def _number(schema: Mapping[str, Any], rng: random.Random, integer: bool) -> int
         if not low <= value <= high or value in (schema.get("exclusiveMinimum"),
                                                  schema.get("exclusiveMaximum")):
             value = (low + high) / 2
-    step = schema.get("multipleOf")
-    if step:
+    step = _bound(schema, "multipleOf")
+    if step and step > 0 and abs(value / step) < MAX_MAGNITUDE:
         value = type(value)(math.ceil(value / step) * step)
         if integer:
             value = int(value)
@@ -129,13 +170,15 @@ def generate_instance(
     schema = _resolve(schema, root)
     if not isinstance(schema, Mapping):
         return None
+    schema = _well_formed(schema)
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
         return rng.choice(list(schema["enum"]))
     for key in ("anyOf", "oneOf"):
         if schema.get(key):
-            options = [o for o in schema[key] if _resolve(o, root).get("type") != "null"] \
+            options = [o for o in schema[key] if not isinstance(_resolve(o, root), Mapping)
+                       or _resolve(o, root).get("type") != "null"] \
                 if all(isinstance(o, Mapping) for o in schema[key]) else schema[key]
             return generate_instance(options[0] if key == "oneOf" else rng.choice(options or
                                      schema[key]), rng, hint, name=name, root=root,
@@ -144,7 +187,9 @@ def generate_instance(
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
         for part in schema["allOf"]:
             part = _resolve(part, root)
-            for k, v in part.items():
+            if not isinstance(part, Mapping):
+                continue
+            for k, v in _well_formed(part).items():
                 if k == "properties":
                     merged.setdefault("properties", {}).update(v)
                 elif k == "required":
@@ -154,7 +199,7 @@ def generate_instance(
         return generate_instance(merged, rng, hint, name=name, root=root, depth=depth + 1)
     kind = schema.get("type")
     if isinstance(kind, list):
-        non_null = [k for k in kind if k != "null"]
+        non_null = [k for k in kind if k != "null" and isinstance(k, str)]
         kind = non_null[0] if non_null else "null"
     if kind is None:
         kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
@@ -163,8 +208,8 @@ def generate_instance(
     if kind == "array":
         if depth >= MAX_DEPTH:
             return []
-        low = int(schema.get("minItems", 1))
-        high = int(schema.get("maxItems", max(low, 3)))
+        low = _count(schema, "minItems", 1)
+        high = _count(schema, "maxItems", max(low, 3))
         count = rng.randint(low, max(low, min(high, low + 2)))
         items = schema.get("items", {})
         out: list[Any] = []
@@ -202,7 +247,7 @@ def _object(schema: Mapping[str, Any], rng: random.Random, hint: str,
             continue
         out[key] = generate_instance(properties.get(key, {}), rng, hint, name=key, root=root,
                                      depth=depth + 1)
-    low = int(schema.get("minProperties", 0))
+    low = _count(schema, "minProperties", 0)
     extra = schema.get("additionalProperties", True)
     while len(out) < low and extra is not False:
         out[f"{rng.choice(WORDS)}_{len(out)}"] = generate_instance(

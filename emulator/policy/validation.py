@@ -3,10 +3,22 @@ validates against the provider's request schema and model catalogue."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from ..context import ClientDisconnected, RequestContext
 from ..errors import InvalidRequest, ModelNotFound, RequestTooLarge
 from ..jsonutil import JSONDecodeError, loads
-from .multipart import parse_multipart
+
+# Deepest JSON nesting a body may have. The parser's own limit (1024) is past what the
+# rest of the emulator can walk (canonical JSON, token counts, schema checks recurse), and
+# no real request nests this deep: a JSON Schema of tool parameters 60 levels deep is 120.
+MAX_JSON_DEPTH = 128
+# A number literal that may be integral: `5.0`, `5.00`, `1e3`, `1.5E1` (a false hit in a
+# string only costs a walk of the body).
+INTEGRAL_FLOAT = re.compile(rb"\d\.0*[,\]}\s]|\d[eE][+-]?\d")
+# How much of a client's value an error message quotes back.
+QUOTE_LIMIT = 256
 
 
 async def limit_body(ctx: RequestContext) -> None:
@@ -31,11 +43,49 @@ async def limit_body(ctx: RequestContext) -> None:
     ctx.raw_body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def media_type(content_type: str) -> str:
+    """`application/json` of `Application/JSON; charset=utf-8`."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def is_json_media(media: str) -> bool:
+    return media in ("application/json", "text/json") or media.endswith("+json")
+
+
+def normalize_json(value: dict[str, Any] | list[Any], limit: int) -> bool:
+    """Check the nesting and settle the numbers of a parsed body, in one pass.
+
+    Returns whether containers nest deeper than `limit` (iterative: no recursion to
+    exhaust). Integral floats become ints: JSON Schema counts `5.0` as an integer (so
+    `"max_tokens": 5.0` validates) while the handlers index, slice and count with it."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        keys = node.keys() if isinstance(node, dict) else range(len(node))
+        for key in keys:
+            child = node[key]
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+            elif isinstance(child, float) and child.is_integer() and abs(child) < 2**63:
+                node[key] = int(child)
+    return False
+
+
+def quote(value: Any) -> str:
+    """A client's value as an error message may echo it: cut to QUOTE_LIMIT characters."""
+    text = str(value)
+    return text if len(text) <= QUOTE_LIMIT else \
+        f"{text[:QUOTE_LIMIT]}... ({len(text)} characters)"
+
+
 async def parse_body(ctx: RequestContext) -> None:
     route = ctx.route
-    content_type = ctx.headers.get("content-type", "").lower()
-    if route is not None and route.body == "multipart" \
-            and not content_type.startswith("application/json"):
+    media = media_type(ctx.headers.get("content-type", ""))
+    if route is not None and route.body == "multipart" and not is_json_media(media):
+        from .multipart import parse_multipart  # python-multipart: only for uploads
+
         validator = ctx.state.schemas.validator(ctx.profile.slug, route.route_id)
         schema = validator.schema if validator is not None else None
         ctx.body = await parse_multipart(ctx.headers, ctx.raw_body, schema)
@@ -43,6 +93,13 @@ async def parse_body(ctx: RequestContext) -> None:
         return
     if route is None or route.body == "none":
         return
+    # A declared type must be JSON; an undeclared one is read as JSON (curl -d, bare
+    # clients), as the gateways' OpenAI-style servers do.
+    if media and not is_json_media(media):
+        raise InvalidRequest(
+            f"Unsupported content type: '{quote(media)}'. This endpoint only accepts "
+            "'application/json' requests; send the body as JSON with "
+            "'Content-Type: application/json'.")
     if not ctx.raw_body.strip():
         raise InvalidRequest("We could not parse the JSON body of your request: the body is "
                              "empty. Send a JSON object.")
@@ -54,6 +111,13 @@ async def parse_body(ctx: RequestContext) -> None:
     ctx.body_parsed = True
     if not isinstance(ctx.body, dict):
         raise InvalidRequest("The request body must be a JSON object.")
+    # Walked only when it may matter (the hot path skips it): each level opens a bracket,
+    # so a body with fewer brackets than the limit cannot be too deep, and one without an
+    # integral float literal (5.0, 1e3) has no number to settle.
+    raw = ctx.raw_body
+    if (raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH or INTEGRAL_FLOAT.search(raw)) \
+            and normalize_json(ctx.body, MAX_JSON_DEPTH):
+        raise InvalidRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
 
 
 async def validate_body(ctx: RequestContext) -> None:
@@ -69,7 +133,7 @@ async def validate_body(ctx: RequestContext) -> None:
         model = ctx.profile.catalogue.get(name) if isinstance(name, str) else None
         if model is None:
             raise ModelNotFound(
-                f"The model `{name}` does not exist or you do not have access to it.",
+                f"The model `{quote(name)}` does not exist or you do not have access to it.",
                 param="model")
         if model.kind not in route.model_kinds:
             raise InvalidRequest(

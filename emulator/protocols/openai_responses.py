@@ -191,12 +191,16 @@ def create_response(call: Call) -> ResponseResult:
         "top_logprobs": 0, "top_p": number_or(body.get("top_p"), 1.0),
         "truncation": body.get("truncation") or "disabled",
         "usage": {"input_tokens": input_tokens,
-                  "input_tokens_details": {"cached_tokens": 0},
+                  # Both required by the spec's ResponseUsage (and the SDK's model).
+                  "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
                   "output_tokens": output_tokens,
                   "output_tokens_details": {"reasoning_tokens": 0},
                   "total_tokens": input_tokens + output_tokens},
-        "user": body.get("user"), "metadata": body.get("metadata") or {},
+        "metadata": body.get("metadata") or {},
     }
+    # `user` is a string when present, never null (spec ModelResponseProperties.user).
+    if isinstance(body.get("user"), str):
+        response["user"] = body["user"]
     return ResponseResult(response, tokens)
 
 

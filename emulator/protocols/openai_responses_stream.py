@@ -31,9 +31,11 @@ class EventLog:
 
 
 def snapshot(response: Mapping[str, Any]) -> dict[str, Any]:
-    """The response as it looks before any output: in progress, no usage yet."""
+    """The response as it looks before any output: in progress, no usage yet (left out:
+    the spec types `usage` as an object, never null)."""
     early = copy.deepcopy(dict(response))
-    early.update(status="in_progress", output=[], usage=None, completed_at=None,
+    early.pop("usage", None)
+    early.update(status="in_progress", output=[], completed_at=None,
                  incomplete_details=None)
     return early
 

@@ -140,7 +140,7 @@ def repair(body: dict[str, Any], limit: int | None) -> dict[str, Any]:
         else:
             body["tool_choice"] = {**choice, "name": names[0]}
     for name in TOKEN_LIMITS:
-        if limit and isinstance(body.get(name), int) and body[name] > limit:
+        if limit and isinstance(body.get(name), int | float) and body[name] > limit:
             body[name] = limit
     return body
 

@@ -60,3 +60,25 @@ def test_schema_is_valid_and_cites_its_source(path: Path) -> None:
     Draft202012Validator.check_schema(schema)
     assert schema.get("x-source") in ("documented", "inferred"), path.name
     assert isinstance(schema.get("x-doc"), str) and schema["x-doc"].strip(), path.name
+
+
+@pytest.mark.parametrize("case", [c for c in ALL_ROUTES if c.route.pattern is not None],
+                         ids=case_id)
+def test_request_schema_types_every_path_parameter(case: RouteCase) -> None:
+    """A route's `{name}` segments are its input: the request schema gives each a schema
+    (the OpenAPI document's parameters come from there)."""
+    schema = case.schema("request") or {}
+    described = schema.get("x-path-parameters", {})
+    assert set(described) == set(case.route.pattern.groupindex), case.id  # type: ignore
+    for name, param in described.items():
+        Draft202012Validator.check_schema(param)
+        assert param.get("description"), (case.id, name)
+
+
+@pytest.mark.parametrize("case", [c for c in ALL_ROUTES
+                                  if "contentMediaType" in (c.schema("response") or {})],
+                         ids=case_id)
+def test_binary_response_lists_its_media_types(case: RouteCase) -> None:
+    schema = case.schema("response") or {}
+    types = schema.get("x-media-types", [schema["contentMediaType"]])
+    assert all("/" in t and "*" not in t for t in types), types
