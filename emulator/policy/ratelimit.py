@@ -193,14 +193,22 @@ class RateLimiter:
         if limits.tpm is not None or limits.tpd is not None:
             cost["tokens"] = estimate_tokens(ctx.body)
         blocked: tuple[float, str, str] | None = None
+        model = ctx.body.get("model") if isinstance(ctx.body, Mapping) else None
+        subject = f"{model} " if isinstance(model, str) else ""
         for dim, (unit, _length, label) in DIMENSIONS.items():
             limit = getattr(limits, dim)
             if limit is None:
                 continue
+            if unit == "tokens" and cost[unit] > limit:
+                # No window will ever hold it, so no retry-after: waiting cannot help
+                # (OpenAI's "Request too large" 429; the SDK gives up after its retries).
+                ctx.response_headers.update(self.headers(profile, key, limits, now))
+                raise TokensRateLimited(
+                    f"Request too large for {subject}on {label}: Limit {limit}, Requested "
+                    f"{cost[unit]}. The input or output tokens must be reduced in order to "
+                    "run successfully.")
             used, end = self._usage(profile.slug, key, dim, now)
             if used + cost[unit] > limit and (blocked is None or end - now > blocked[0]):
-                model = ctx.body.get("model") if isinstance(ctx.body, Mapping) else None
-                subject = f"{model} " if isinstance(model, str) else ""
                 blocked = (end - now, f"Rate limit reached for {subject}on {label}: "
                            f"Limit {limit}, Used {used}, Requested {cost[unit]}. "
                            f"Please try again in {go_duration(end - now)}.", unit)

@@ -332,3 +332,19 @@ def test_parallel_requests_get_exactly_the_limit() -> None:
     (3723, "1h2m3s"), (86_400, "24h0m0s")])
 def test_go_durations(seconds: float, text: str) -> None:
     assert go_duration(seconds) == text
+
+
+@pytest.mark.parametrize("slug", ["apiyi", "ruijing"])
+def test_a_request_larger_than_the_token_limit_gets_429_without_retry_after(slug: str) -> None:
+    """No window will ever hold it: retry-after would promise a success that never comes."""
+    overrides = {"apiyi": {"tpm": 50}, "ruijing": {"plans": {"pro": {"tpd": 50}}}}
+    for client in limited_client(limit_overrides=overrides):
+        refused = post(client, slug, chat(slug, max_tokens=100))
+        assert refused.status_code == 429
+        assert "retry-after" not in refused.headers
+        error = refused.json()["error"]
+        assert error["message"].startswith(f"Request too large for {MODELS[slug]} on tokens")
+        assert error["type"] == ("tokens" if slug == "apiyi" else "rate_limit_error")
+        check_error_schema(slug, refused.json())
+        # Nothing was charged: a request that fits still passes.
+        assert post(client, slug, chat(slug, max_tokens=8)).status_code == 200
