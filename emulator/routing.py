@@ -30,9 +30,11 @@ class ProfileRouter:
     def resolve(self, method: str, path: str) -> tuple[RouteSpec, dict[str, str]]:
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/")
+        # HEAD is GET without the body (RFC 9110 9.3.2); the server leaves the body out.
+        wanted = "GET" if method == "HEAD" else method
         methods = self.exact.get(path)
         if methods is not None:
-            route = methods.get(method)
+            route = methods.get(wanted)
             if route is None:
                 raise MethodNotAllowed(
                     f"Method {method} is not allowed on {path}; use {', '.join(methods)}.",
@@ -42,7 +44,7 @@ class ProfileRouter:
         for pattern, route in self.patterns:
             found = pattern.match(path)
             if found:
-                if route.method == method:
+                if route.method == wanted:
                     return route, found.groupdict()
                 allowed.append(route.method)
         if allowed:

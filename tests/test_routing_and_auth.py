@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from starlette.testclient import TestClient
 
-from emulator import Config, create_app
+from emulator import Config, EmulatorServer, create_app
 from emulator.providers import PROFILES
 
 from .conftest import AUTH
@@ -85,6 +86,20 @@ def test_wrong_method_is_a_405_in_the_providers_format(client: TestClient, slug:
     response = client.delete(f"/{slug}/v1/chat/completions", headers=AUTH)
     assert response.status_code == 405
     error_validator(slug).validate(response.json())
+
+
+@pytest.mark.parametrize("slug", ["apiyi", "xiaoai"])
+def test_head_is_get_without_a_body(server: EmulatorServer, slug: str) -> None:
+    url = f"{server.base_url(slug)}/models"
+    got = httpx.get(url, headers=AUTH)
+    head = httpx.head(url, headers=AUTH)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    # A POST-only path still refuses HEAD, naming what it allows.
+    refused = httpx.head(f"{server.base_url(slug)}/chat/completions", headers=AUTH)
+    assert refused.status_code == 405 and refused.headers["allow"] == "POST"
 
 
 EXPECTED_401 = {
