@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
 
 from . import jsonutil
 from .config import Config
 from .context import ClientDisconnected, Receive, RequestContext, Send
-from .journal import JournalEntry, mask_headers, mask_secret
+from .journal import JournalEntry
 from .pipeline import HTTPResponse, run_pipeline
 from .providers import PROFILES
 from .providers.base import Profile
 from .state import EmulatorState
 from .transport import send_faulted
+
+if TYPE_CHECKING:
+    from .record import Recorder
 
 CONTROL_PREFIX = "/_emulator"
 # Where a provider's OpenAPI document is served, relative to its mount (emulator/openapi.py).
@@ -38,10 +42,16 @@ class EmulatorApp:
         if config.root_provider is not None and config.root_provider not in self.profiles:
             raise ValueError(f"unknown provider {config.root_provider!r}; "
                              f"choose one of {', '.join(self.profiles)}")
+        # Record mode (record.py, imported only then: httpx costs 70 ms of every start);
+        # made before the state, which loads the folder it creates.
+        self.recorder: Recorder | None = None
+        if config.record_url is not None or config.record_missing:  # the latter: an error
+            from .record import Recorder
+
+            self.recorder = Recorder(config)
+        # Validators are compiled on each route's first request (once): compiling all of
+        # them here cost a tenth of a second of every start (issue 9).
         self.state = EmulatorState(config, self.profiles)
-        for profile in self.profiles.values():  # compile every validator once, at start
-            for route in profile.routes:
-                self.state.schemas.prepare(profile.slug, route.route_id)
         self.hosts = {host: slug for slug, p in self.profiles.items() for host in p.hosts}
         self.control = build_control_app(self)
         # The CLI turns this on: one line per request (method, provider, path, status, ms).
@@ -88,7 +98,11 @@ class EmulatorApp:
         )
         try:
             try:
-                response = await run_pipeline(ctx)
+                recorder = self.recorder
+                if recorder is not None and slug == recorder.provider:
+                    response = await recorder.answer(ctx)  # forwarded to the upstream
+                else:
+                    response = await run_pipeline(ctx)
             except ClientDisconnected:
                 self._record(ctx, 499, stream=False)
                 return
@@ -115,6 +129,13 @@ class EmulatorApp:
             return
         await send({"type": "http.response.start", "status": response.status,
                     "headers": response.headers})
+        if response.chunks is not None:  # a recorded upstream's stream, as it arrives
+            async with aclosing(response.chunks) as chunks:
+                async for chunk in chunks:
+                    await send({"type": "http.response.body", "body": chunk,
+                                "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
         if response.delays is not None:  # a fixture's stream script, paced as written
             for frame, delay in zip(response.events, response.delays, strict=True):
                 if delay:
@@ -136,17 +157,17 @@ class EmulatorApp:
             route_id=ctx.route_id,
             path=ctx.path,
             query=ctx.query,
-            headers=mask_headers(ctx.headers),
+            raw_headers=ctx.headers,  # masked when read: recording stays cheap
             body=body,
             status=status,
             duration_ms=round((time.perf_counter() - ctx.started) * 1000, 3),
             stream=stream,
             model=ctx.body.get("model") if isinstance(ctx.body, dict) else None,
-            key=mask_secret(ctx.key) if ctx.key else None,
-            faults=list(ctx.faults),
+            raw_key=ctx.key,
+            faults=ctx.faults,  # the request's own lists: nothing adds to them after this
             fixture=ctx.fixture,
             fixture_miss=ctx.fixture_miss,
-            notes=list(ctx.notes),
+            notes=ctx.notes,
         ))
         if self.request_log:
             entry = journal.entries[-1]
@@ -197,8 +218,14 @@ class EmulatorApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def aclose(self) -> None:
+        """Release what the app opened on first use: the recorder's upstream client."""
+        if self.recorder is not None:
+            await self.recorder.aclose()
 
 
 def _raw_text(raw: bytes) -> str | None:

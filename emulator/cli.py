@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", default=env("ADMIN_TOKEN"), metavar="TOKEN",
                        help="require this token on /_emulator/ calls but health")
     serve.add_argument("--journal-size", type=int, default=1000)
+    serve.add_argument("--workers", type=int, metavar="N", default=int(env("WORKERS") or 1),
+                       help="worker processes (default 1). State is per worker: the journal, "
+                            "rate limits, fault rules, runtime fixtures and keys, and the "
+                            "clock live in the worker a call reached; keep 1 worker for tests "
+                            "that use the control API")
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.add_argument("--no-limits", action="store_true",
                        help="switch every rate limit, quota window and concurrency cap off")
@@ -50,6 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help='JSON list of keys: [{"key", "state", "provider"?, "plan"?}]')
     serve.add_argument("--unknown-keys", choices=("accept", "reject"), default="accept",
                        help="what unregistered well-formed keys get (reject: 401)")
+    record = serve.add_argument_group(
+        "record and replay", "forward --provider's requests to a real gateway and save "
+        "each exchange as a fixture file in --fixtures DIR; serve DIR later to replay")
+    record.add_argument("--record", metavar="UPSTREAM_URL", default=env("RECORD"),
+                        help="the gateway's base URL, e.g. https://api.apiyi.com")
+    record.add_argument("--record-missing", action="store_true",
+                        help="replay what the fixtures match, forward and record the rest")
+    record.add_argument("--replay-speed", type=_speed, default=0.0, metavar="X",
+                        help="recorded stream timing: 0 as fast as possible (default), "
+                             "1 as recorded, 2 twice as fast")
+    record.add_argument("--secret-header", action="append", default=[], metavar="NAME",
+                        help="also redact this header (repeatable; keys always are)")
+    record.add_argument("--secret-field", action="append", default=[], metavar="NAME",
+                        help="redact this JSON body field at any depth (repeatable)")
     check = commands.add_parser("check-fixtures",
                                 help="validate a folder of fixture files without serving")
     check.add_argument("folder", type=Path, metavar="DIR")
@@ -72,7 +91,20 @@ def config_from_args(args: argparse.Namespace) -> Config:
         limit_overrides=read_json_file(args.limits) if args.limits else {},
         keys=read_keys_file(args.keys) if args.keys else (),
         unknown_keys=args.unknown_keys,
+        # getattr: a namespace built by other code (workers.py) may predate these options.
+        record_url=getattr(args, "record", None),
+        record_missing=getattr(args, "record_missing", False),
+        replay_speed=getattr(args, "replay_speed", 0.0),
+        secret_headers=tuple(getattr(args, "secret_header", ())),
+        secret_fields=tuple(getattr(args, "secret_field", ())),
     )
+
+
+def _speed(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected 0 (no delays) or a positive factor")
+    return value
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -87,6 +119,9 @@ def serve(args: argparse.Namespace) -> int:
     except FixtureError as exc:  # a bad fixture file: its name and field, no traceback
         print(f"llm-emulator: invalid fixtures:\n{exc}", file=sys.stderr, flush=True)
         return 2
+    except ValueError as exc:  # options that do not go together (--record without DIR)
+        print(f"llm-emulator: {exc}", file=sys.stderr, flush=True)
+        return 2
     app.request_log = not config.quiet
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{args.port}"
@@ -100,6 +135,26 @@ def serve(args: argparse.Namespace) -> int:
         rules = len(app.state.fixtures.loaded)
         strict = " (strict: unmatched requests get a 404)" if config.strict_fixtures else ""
         print(f"  fixtures  {rules} rule(s) from {config.fixtures_dir}{strict}", flush=True)
+    if config.record_url is not None:
+        what = "misses" if config.record_missing else "every request"
+        print(f"  record    {config.root_provider}: {what} -> {config.record_url}, saved in "
+              f"{config.fixtures_dir}", flush=True)
+        if args.workers > 1:  # each worker would number its files from the same start
+            print("llm-emulator: --record needs a single worker", file=sys.stderr)
+            return 2
+    if args.workers > 1:  # each worker builds its own app from the exported options
+        from .workers import FACTORY, export_args
+
+        print(f"  workers   {args.workers} (state is per worker)", flush=True)
+        export_args(args)
+        del app
+        uvicorn.run(FACTORY, factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="warning", access_log=False, lifespan="on",
+                    http=HTTP_PROTOCOL)
+        return 0
+    from .workers import settle_heap
+
+    settle_heap()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
                 access_log=False, lifespan="on", http=HTTP_PROTOCOL)  # for drop/cut faults
     return 0

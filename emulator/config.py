@@ -24,6 +24,11 @@ class Config:
         frozen at; then whole bodies are byte-identical across runs.
     root_provider: a slug also served at the root (`/v1/...`).
     fixtures_dir: a folder of fixture rule files (JSON or YAML) loaded at start.
+    record_url: forward every request to `root_provider` to this upstream base URL and
+        save each exchange as a fixture file in fixtures_dir (emulator/record.py);
+        record_missing: only those no fixture matches, replaying the rest.
+    replay_speed: recorded stream delays are divided by it; 0 sends them at once.
+    secret_headers / secret_fields: redacted from recordings besides the key headers.
     """
 
     seed: int = 0
@@ -44,6 +49,11 @@ class Config:
     admin_token: str | None = None
     strict_fixtures: bool = False
     quiet: bool = False
+    record_url: str | None = None
+    record_missing: bool = False
+    replay_speed: float = 0.0
+    secret_headers: tuple[str, ...] = ()
+    secret_fields: tuple[str, ...] = ()
 
     def frozen_at(self) -> float | None:
         return None if self.clock is None else parse_instant(self.clock)

@@ -32,7 +32,8 @@ def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
     assert ctx.route is not None
     state = ctx.state
     found = state.fixtures.match(
-        FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body))
+        FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body),
+        recorded=False if state.fixtures.has_recorded else None)  # those had their turn
     if found.rule is None:
         ctx.fixture_miss = found.miss
         if state.config.strict_fixtures and ctx.route.route_id not in STRICT_EXEMPT_ROUTES:
@@ -43,11 +44,41 @@ def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
                            code="fixture_not_matched")
         return None
     ctx.fixture = found.rule.name
-    return render_fixture_reply(found.rule.reply, ctx.profile, state.clock.now())
+    # A recorded stream keeps the upstream's timing only when asked (--replay-speed);
+    # delays a user wrote by hand are always kept.
+    speed = state.config.replay_speed if found.rule.recorded else None
+    return render_fixture_reply(found.rule.reply, ctx.profile, state.clock.now(), speed)
 
 
-def render_fixture_reply(reply: FixtureReply, profile: Profile,
-                         now: float) -> CannedReply | Reply:
+class Replayed(Exception):  # an answer, not an error: the pipeline sends it
+    """Raised by `replay_recorded` to answer at once, skipping the later steps."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+async def replay_recorded(ctx: RequestContext) -> None:
+    """The pipeline step that answers with a recorded exchange (record.py) once the body
+    is read: the upstream already judged the request, so the emulator's validation and
+    limits must not (a real gateway's model may be missing from the catalogue)."""
+    store = ctx.state.fixtures
+    if not store.has_recorded or ctx.route is None:
+        return
+    rule = store.match(FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path,
+                                      ctx.body), recorded=True).rule
+    if rule is None:
+        return
+    ctx.fixture = rule.name
+    reply = render_fixture_reply(rule.reply, ctx.profile, ctx.state.clock.now(),
+                                 ctx.state.config.replay_speed)
+    assert not isinstance(reply, CannedReply)  # parse_rule: content is never "recorded"
+    raise Replayed(reply)
+
+
+def render_fixture_reply(reply: FixtureReply, profile: Profile, now: float,
+                         speed: float | None = None) -> CannedReply | Reply:
+    """`speed`: recorded delays are divided by it, 0 drops them; None keeps them."""
     if isinstance(reply, CannedReply):
         return reply
     if isinstance(reply, RawReply):
@@ -57,7 +88,8 @@ def render_fixture_reply(reply: FixtureReply, profile: Profile,
     if isinstance(reply, StreamScript):
         headers = dict(reply.headers)
         media_type = headers.pop("content-type")
-        delays = [e.delay for e in reply.events]
+        delays = [e.delay / speed if speed else 0.0 for e in reply.events] \
+            if speed is not None else [e.delay for e in reply.events]
         return StreamReply([e.frame for e in reply.events], media_type, headers,
                            delays=delays if any(delays) else None)
     assert isinstance(reply, ErrorReply)

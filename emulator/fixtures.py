@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import jsonutil
 from .fixtures_match import FixtureRequest, TextMatch
 from .fixtures_parse import FixtureError, FixtureRule, parse_rule
@@ -62,6 +60,8 @@ def load_exchanges(slugs: Sequence[str]) -> list[FixtureRule]:
 
 def read_file(path: Path, name: str) -> list[FixtureRule]:
     """The rules of one .json/.yaml file: one rule, or a list of rules."""
+    import yaml  # only a YAML fixture file needs it: kept out of every start (issue 9)
+
     text = path.read_bytes()
     try:
         data = yaml.safe_load(text) if path.suffix != ".json" else jsonutil.loads(text)
@@ -117,9 +117,15 @@ class FixtureStore:
         # id(rule) -> (rule, requests that met its other conditions). The rule is held so
         # its id cannot be reused by a new rule while the count lives.
         self.counts: dict[int, tuple[FixtureRule, int]] = {}
+        # Recorded rules (record.py) are tried in a pass of their own, before the
+        # emulator's checks (fixture_replies.replay_recorded); without any, it is skipped.
+        self.has_recorded = any(r.recorded for r in self.loaded)
+        self._static: dict[tuple[str, str | None], list[FixtureRule]] = {}
+        self._static_signature: tuple[int, ...] = ()
 
     def add(self, rule: FixtureRule) -> None:
         self.runtime.insert(0, rule)
+        self.has_recorded = self.has_recorded or rule.recorded
 
     def remove(self, name: str | None = None) -> int:
         """Drop runtime rules (those named `name`, or all); returns how many went."""
@@ -145,14 +151,35 @@ class FixtureStore:
     def count(self, rule: FixtureRule) -> int:
         return self.counts.get(id(rule), (rule, 0))[1]
 
-    def match(self, request: FixtureRequest) -> FixtureMatch:
+    def _candidates(self, provider: str, route_id: str | None) -> list[FixtureRule]:
+        """The rules that may match a request to this provider and route, in the order
+        they are tried. Every request asks; the loaded and shipped rules are filtered by
+        provider and route once per pair, not per request (issue 9)."""
+        static = self._static.get((provider, route_id))
+        # Lists replaced or grown since (a reload): filter again.
+        signature = (id(self.loaded), len(self.loaded), id(self.shipped), len(self.shipped))
+        if static is None or self._static_signature != signature:
+            if self._static_signature != signature:
+                self._static = {}
+                self._static_signature = signature
+            static = self._static[(provider, route_id)] = [
+                r for r in (*self.loaded, *self.shipped)
+                if (r.conditions.providers is None or provider in r.conditions.providers)
+                and (r.conditions.routes is None or route_id in r.conditions.routes)]
+        return [*self.runtime, *static] if self.runtime else static
+
+    def match(self, request: FixtureRequest, recorded: bool | None = None) -> FixtureMatch:
+        """The rule that answers; `recorded` True/False: only among recorded/other rules
+        (each pass counts only its own rules' `nth`)."""
         winner: FixtureRule | None = None
-        for _, rule in self.listing():
+        for rule in self._candidates(request.provider, request.route_id):
+            if recorded is not None and rule.recorded != recorded:
+                continue
             # Past the winner only sequence rules are looked at: their counts must see
             # every request that meets their conditions.
             if winner is not None and rule.nth is None:
                 continue
-            if rule.conditions.failures(request, first_only=True):
+            if not rule.conditions.admits(request):
                 continue
             if rule.nth is not None:
                 count = self.count(rule) + 1
@@ -163,6 +190,8 @@ class FixtureStore:
                 winner = rule
         if winner is not None:
             return FixtureMatch(winner)
+        if recorded:  # the pass over recorded rules: the later pass says why nothing matched
+            return FixtureMatch(None)
         return FixtureMatch(None, self.nearest_miss(request))
 
     def nearest_miss(self, request: FixtureRequest) -> str | None:

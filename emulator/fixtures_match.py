@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -43,6 +43,12 @@ class TextMatch:
         if self.matches is not None and not self.matches.search(text):
             return f"{_quote(text)} does not match /{self.matches.pattern}/"
         return None
+
+    def holds(self, text: str) -> bool:
+        """`failure(text) is None`, without wording the failure (asked on every request)."""
+        return (self.equals is None or text == self.equals) \
+            and (self.contains is None or self.contains in text) \
+            and (self.matches is None or self.matches.search(text) is not None)
 
 
 class FixtureRequest:
@@ -81,6 +87,55 @@ class FixtureRequest:
         return Conversation("user", "", None)
 
 
+# What a secret is replaced with in a recorded file; in a body condition it matches any
+# value (the field must be there), so a recording still matches whatever key is sent.
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class BodyMatch:
+    """A JSON value the request body must contain: objects by subset (every key given,
+    compared recursively; with `exact`, no other key either), arrays element by element
+    and of the same length, "<redacted>" any value, anything else by equality (1 == 1.0,
+    but true != 1). Recorded fixtures match on the whole request body, exactly."""
+
+    value: Any = field(compare=False)
+    # The canonical form: two rules with the same body compare (and hash) equal.
+    canonical: bytes = b""
+    exact: bool = False
+
+    def failure(self, body: Any) -> str | None:
+        return _json_difference(body, self.value, "body", self.exact)
+
+
+def _json_difference(actual: Any, expected: Any, where: str, exact: bool) -> str | None:
+    if expected == REDACTED:
+        return None
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return f"{where}: expected an object"
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{where}.{key}: missing"
+            reason = _json_difference(actual[key], value, f"{where}.{key}", exact)
+            if reason is not None:
+                return reason
+        extra = [key for key in actual if key not in expected] if exact else []
+        return f"{where}.{extra[0]}: not in the rule (body_exact)" if extra else None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return f"{where}: expected an array of {len(expected)}"
+        for i, (item, value) in enumerate(zip(actual, expected, strict=True)):
+            reason = _json_difference(item, value, f"{where}[{i}]", exact)
+            if reason is not None:
+                return reason
+        return None
+    # bool is an int in Python, never in JSON: true must not equal 1.
+    if isinstance(actual, bool) != isinstance(expected, bool) or actual != expected:
+        return f"{where}: {_quote(repr(actual))} != {_quote(repr(expected))}"
+    return None
+
+
 @dataclass(frozen=True)
 class Conditions:
     """Every field is optional; a rule with none matches every request."""
@@ -95,6 +150,7 @@ class Conditions:
     # True/False: the request does/does not end with tool results; a TextMatch: it does,
     # and their text matches.
     tool_result: bool | TextMatch | None = None
+    body: BodyMatch | None = None
 
     def is_candidate(self, request: FixtureRequest) -> bool:
         """Whether the rule is about this provider, route and path at all (a rule that is
@@ -102,6 +158,19 @@ class Conditions:
         return (self.providers is None or request.provider in self.providers) \
             and (self.routes is None or request.route_id in self.routes) \
             and (self.path is None or self.path.failure(request.path) is None)
+
+    def admits(self, request: FixtureRequest) -> bool:
+        """`not failures(request)`: the usual rejections (provider, route, stream, model,
+        content) are checked without wording a reason, since every request asks every
+        rule and the words are only wanted for the nearest miss (issue 9)."""
+        if (self.providers is not None and request.provider not in self.providers) \
+                or (self.routes is not None and request.route_id not in self.routes) \
+                or (self.stream is not None and self.stream != request.stream) \
+                or (self.model is not None and not self.model.holds(request.model)) \
+                or (self.content is not None
+                    and not self.content.holds(request.conversation.last_user_text)):
+            return False
+        return not self.failures(request, first_only=True)
 
     def failures(self, request: FixtureRequest, first_only: bool = False) -> list[str]:
         """Why the request does not match, cheapest checks first; [] when it matches."""
@@ -168,4 +237,9 @@ def _tool_result(c: Conditions, r: FixtureRequest) -> str | None:
     return None
 
 
-_CHECKS = (_providers, _routes, _path, _stream, _model, _content, _last_role, _tool_result)
+def _body(c: Conditions, r: FixtureRequest) -> str | None:
+    return c.body.failure(r.body) if c.body is not None else None
+
+
+_CHECKS = (_providers, _routes, _path, _stream, _model, _content, _last_role, _tool_result,
+           _body)

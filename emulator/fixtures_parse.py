@@ -6,7 +6,9 @@ the source and the field (`rules.yaml[1]: match.model: expected ...`).
 
     {"name": "...",
      "match": {"provider", "route", "path", "stream", "model", "content", "last_role",
-               "tool_result", "nth"},
+               "tool_result", "body", "body_exact", "nth"},
+     "recorded": {...}    provenance of a recorded exchange (emulator/record.py); its
+                          stream delays are scaled by --replay-speed
      "reply": one of
         {"content", "tool_calls", "usage", "finish_reason"}   rendered by the protocol
         {"status", "headers", "body" | "body_base64"}         sent verbatim
@@ -28,12 +30,12 @@ from typing import Any
 
 from . import jsonutil, sse
 from .errors import ERROR_KINDS, kind_for_status
-from .fixtures_match import ROLES, Conditions, TextMatch
+from .fixtures_match import ROLES, BodyMatch, Conditions, TextMatch
 from .protocols.base import CannedReply
 from .providers import PROFILES
 
 MATCH_FIELDS = ("provider", "route", "path", "stream", "model", "content", "last_role",
-                "tool_result", "nth")
+                "tool_result", "body", "body_exact", "nth")
 REPLY_KINDS: dict[str, frozenset[str]] = {
     "canned": frozenset({"content", "tool_calls", "usage", "finish_reason"}),
     "raw": frozenset({"status", "headers", "body", "body_base64"}),
@@ -89,6 +91,9 @@ class FixtureRule:
     # Answer only the nth request (1-based) that meets the other conditions.
     nth: int | None = None
     reply: FixtureReply = field(default_factory=CannedReply)
+    # Written by the recorder: answers before the emulator's own checks (the upstream
+    # judged the request), its stream delays scaled by replay_speed.
+    recorded: bool = False
     # The rule as written, for GET /_emulator/fixtures.
     spec: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -184,8 +189,23 @@ def _conditions(fields: _Fields) -> tuple[Conditions, int | None]:
         content=_text_match(fields, "content", "contains"),
         last_role=last_role,
         tool_result=tool_result,
+        body=_body_match(fields),
     )
     return conditions, nth
+
+
+def _body_match(fields: _Fields) -> BodyMatch | None:
+    exact = fields.get("body_exact", bool, "true or false")
+    if "body" not in fields.value:
+        if exact is not None:
+            raise fields.error(fields.at("body_exact"), "needs a body to compare with")
+        return None
+    value = fields.value["body"]
+    try:
+        canonical = jsonutil.dumps_canonical(value)
+    except TypeError:  # YAML can hold what JSON cannot (dates, sets)
+        raise fields.error(fields.at("body"), "expected a JSON value") from None
+    return BodyMatch(value, canonical, bool(exact))
 
 
 def _headers(fields: _Fields) -> dict[str, str]:
@@ -300,11 +320,16 @@ def _reply(source: str, value: Any) -> FixtureReply:
 
 def parse_rule(data: Any, source: str, default_name: str | None = None) -> FixtureRule:
     """A FixtureRule from its JSON/YAML form (see the module docstring)."""
-    rule = _Fields(source, "", data, frozenset({"name", "description", "match", "reply"}))
+    rule = _Fields(source, "", data,
+                   frozenset({"name", "description", "match", "reply", "recorded"}))
     name = rule.get("name", str, "a string") or default_name or source
     if "reply" not in rule.value:
         raise rule.error("reply", "required")
     match = _Fields(source, "match", rule.value.get("match") or {}, frozenset(MATCH_FIELDS))
     conditions, nth = _conditions(match)
+    recorded = rule.get("recorded", Mapping, "an object (where it was recorded)")
+    reply = _reply(source, rule.value["reply"])
+    # A recorded file edited into content is rendered by the protocol like any such rule.
     return FixtureRule(name=name, source=source, conditions=conditions, nth=nth,
-                       reply=_reply(source, rule.value["reply"]), spec=dict(rule.value))
+                       reply=reply, spec=dict(rule.value),
+                       recorded=recorded is not None and not isinstance(reply, CannedReply))

@@ -10,19 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
-
 from .transport import TRANSPORT_KEY
 
-
-class EmulatorH11Protocol(H11Protocol):
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
-
-
-HTTP_PROTOCOL: type[asyncio.Protocol] = EmulatorH11Protocol
-try:  # uvicorn's "auto" choice: httptools when installed
+HTTP_PROTOCOL: type[asyncio.Protocol]
+try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even imported then)
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class EmulatorHttpToolsProtocol(HttpToolsProtocol):
@@ -32,4 +23,11 @@ try:  # uvicorn's "auto" choice: httptools when installed
 
     HTTP_PROTOCOL = EmulatorHttpToolsProtocol
 except ImportError:  # pragma: no cover - uvicorn without the [standard] extra
-    pass
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class EmulatorH11Protocol(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
+
+    HTTP_PROTOCOL = EmulatorH11Protocol

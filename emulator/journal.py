@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
@@ -23,8 +24,12 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: (mask_secret(v) if k in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
-@dataclass
+@dataclass(slots=True)
 class JournalEntry:
+    """One request. Recorded on every request, so recording only stores references (the
+    request's own header dict, its key, its lists); masking and copying happen when the
+    entry is read, which is rare (issue 9). `headers` and `key` read masked."""
+
     id: int
     time: float
     method: str
@@ -32,21 +37,35 @@ class JournalEntry:
     route_id: str | None
     path: str
     query: str
-    headers: dict[str, str]
+    raw_headers: dict[str, str]  # as received, secrets included: read `headers`
     body: Any
     status: int
     duration_ms: float
     stream: bool = False
     model: str | None = None
-    key: str | None = None
+    raw_key: str | None = None  # read `key`
     faults: list[str] = field(default_factory=list)
     # The fixture rule that answered, or for a miss why the nearest rule did not match.
     fixture: str | None = None
     fixture_miss: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return mask_headers(self.raw_headers)
+
+    @property
+    def key(self) -> str | None:
+        return mask_secret(self.raw_key) if self.raw_key else None
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"id": self.id, "time": self.time, "method": self.method,
+                "provider": self.provider, "route_id": self.route_id, "path": self.path,
+                "query": self.query, "headers": self.headers,
+                "body": copy.deepcopy(self.body), "status": self.status,
+                "duration_ms": self.duration_ms, "stream": self.stream, "model": self.model,
+                "key": self.key, "faults": list(self.faults), "fixture": self.fixture,
+                "fixture_miss": self.fixture_miss, "notes": list(self.notes)}
 
 
 class Journal:

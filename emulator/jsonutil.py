@@ -23,5 +23,11 @@ def dumps_pretty(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
 
 
+def dumps_readable(value: Any) -> bytes:
+    """Indented, keys in the order given: a file people read and edit (a recorded
+    fixture), whose bodies replay with their keys in the upstream's order."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+
+
 def loads(data: bytes | str) -> Any:
     return orjson.loads(data)

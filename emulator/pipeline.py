@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 
 from . import jsonutil
 from .context import ClientDisconnected, RequestContext
 from .envelopes import render_error, render_ok
 from .errors import EmulatorError, ServerError
-from .fixture_replies import consult_fixtures
+from .fixture_replies import Replayed, consult_fixtures, replay_recorded
 from .generate.seed import derive_seed
 from .policy.auth import check_auth
 from .policy.faults import apply_faults
@@ -38,6 +38,7 @@ STEPS: tuple[Step, ...] = (
     check_auth,
     limit_body,
     parse_body,
+    replay_recorded,  # a recorded exchange answers as the upstream did, unchecked
     validate_body,
     enforce_rate_limit,
 )
@@ -52,6 +53,9 @@ class HTTPResponse:
     events: list[bytes] | None = None
     # Seconds to wait before each frame (fixture stream scripts); None: no pacing.
     delays: list[float] | None = None
+    # A stream relayed as it arrives (a recorded upstream's, emulator/record.py); `events`
+    # is then empty. Closed by the sender, whether or not it was read to the end.
+    chunks: AsyncGenerator[bytes, None] | None = None
 
 
 def dispatch(ctx: RequestContext) -> Reply:
@@ -60,16 +64,22 @@ def dispatch(ctx: RequestContext) -> Reply:
     assert route is not None
     state = ctx.state
     slug = ctx.profile.slug
-    ctx.seed = derive_seed(state.config.seed, slug, route.route_id, ctx.body)
     canned = consult_fixtures(ctx)
     if canned is not None and not isinstance(canned, CannedReply):
         return canned  # a raw body, stream script or error, sent as the rule wrote it
+    now = state.clock.now()
+    # A repeated request to a pure route gets its memoised reply: same bytes, no generator.
+    handler = HANDLERS[route.route_id]
+    key = state.answers.key(ctx, now, handler) if canned is None else None
+    if key is not None and (cached := state.answers.get(key)) is not None:
+        return cached
+    ctx.seed = derive_seed(state.config.seed, slug, route.route_id, ctx.body)
     call = Call(
         body=ctx.body,
         profile=ctx.profile,
         route=route,
         seed=ctx.seed,
-        now=state.clock.now(),
+        now=now,
         model=ctx.model,
         path_params=ctx.path_params,
         canned=canned,
@@ -77,7 +87,10 @@ def dispatch(ctx: RequestContext) -> Reply:
         jobs=state.jobs,
         config_seed=state.config.seed,
     )
-    return HANDLERS[route.route_id](call)
+    reply = handler(call)
+    if key is not None:
+        state.answers.put(key, reply)
+    return reply
 
 
 def request_id(ctx: RequestContext) -> str:
@@ -138,6 +151,8 @@ async def run_pipeline(ctx: RequestContext) -> HTTPResponse:
         for step in STEPS:
             await step(ctx)
         return render_reply(ctx, dispatch(ctx))
+    except Replayed as replayed:
+        return render_reply(ctx, replayed.reply)
     except ClientDisconnected:
         raise
     except EmulatorError as error:

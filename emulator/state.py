@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .answer_cache import AnswerCache
 from .clock import Clock
 from .config import Config
 from .fixtures import FixtureStore, load_dir, load_exchanges
@@ -29,6 +30,7 @@ class EmulatorState:
         # Built once and never reset: compiled validators and route tables.
         self.schemas = SchemaStore()
         self.routers = {slug: ProfileRouter(p) for slug, p in profiles.items()}
+        self.answers = AnswerCache()  # memoised replies of pure routes (pure: kept)
         self.keys = KeyRegistry(config.keys, profiles, config.unknown_keys)
         self.jobs = JobStore()  # asynchronous media jobs (Sora video, music)
         self.faults = FaultStore(config.seed, profiles)  # fault rules added at run time
@@ -45,6 +47,7 @@ class EmulatorState:
         self.limiter.reset()
         self.jobs.clear()
         self.faults.clear()
+        self.answers.clear()  # pure, but a test may have swapped a handler since
 
     def snapshot(self) -> dict[str, Any]:
         """What reset() must restore, as plain data (a test compares it to a fresh state)."""

@@ -49,7 +49,7 @@ def test_json_and_yaml_files_load_in_path_order(tmp_path: Path) -> None:
 # (file name, text, what the error must say after the file name)
 BAD_FILES = [
     ("field.yaml", "match: {modle: gpt-4o}\nreply: {content: x}\n",
-     ": match.modle: unknown field (allowed: content, last_role, model, nth, path,"),
+     ": match.modle: unknown field (allowed: body, body_exact, content, last_role, model,"),
     ("regex.json", '{"match": {"content": {"matches": "("}}, "reply": {"content": "x"}}',
      ": match.content.matches: invalid regular expression"),
     ("nth.yaml", "match: {nth: 0}\nreply: {content: x}\n",

@@ -1,17 +1,19 @@
 """Generated reply text: English for English prompts, Chinese for Chinese ones. Words come
-from Faker's lorem lists (read once from the class, no Faker instance per request)."""
+from Faker's lorem lists (copied in words.py: importing Faker slowed every start)."""
 
 from __future__ import annotations
 
 import random
-
-from faker.providers.lorem.en_US import Provider as EnglishLorem
-from faker.providers.lorem.zh_CN import Provider as ChineseLorem
+import re
 
 from .tokens import split_tokens
+from .words import LOREM_EN, LOREM_ZH
 
-ENGLISH_WORDS: tuple[str, ...] = tuple(w for w in EnglishLorem.word_list if w.isalpha())
-CHINESE_WORDS: tuple[str, ...] = tuple(ChineseLorem.word_list)
+ENGLISH_WORDS: tuple[str, ...] = tuple(w for w in LOREM_EN if w.isalpha())
+CHINESE_WORDS: tuple[str, ...] = LOREM_ZH
+# English pieces are ASCII words (with their leading space) and full stops, each exactly one
+# token: re-splitting their join gives them back, so that check is skipped for English.
+ENGLISH_SPLITS_ITSELF = all(re.fullmatch("[A-Za-z]+", w) for w in ENGLISH_WORDS)
 
 # Reply lengths in tokens when nothing caps them.
 MIN_REPLY_TOKENS = 12
@@ -29,7 +31,9 @@ def english_tokens(rng: random.Random, count: int) -> list[str]:
         if left == 0:
             if tokens:
                 tokens.append(".")
-            left = rng.randint(5, 12)
+            # randint(5, 12) is 5 + _randbelow(8) in CPython: the same draw, minus two
+            # Python-level calls on the hot path of every reply.
+            left = 5 + rng._randbelow(8)  # type: ignore[attr-defined]
             word = word.capitalize()
         tokens.append(" " + word if tokens else word)
         left -= 1
@@ -60,6 +64,8 @@ def generate_tokens(rng: random.Random, chinese: bool, count: int) -> list[str]:
     """`count` token pieces of plausible text; their concatenation re-splits to them."""
     if count <= 0:
         return []
+    if not chinese and ENGLISH_SPLITS_ITSELF:
+        return english_tokens(rng, count)
     tokens = chinese_tokens(rng, count) if chinese else english_tokens(rng, count)
     # Guarantee the invariant the usage counts rely on.
     return split_tokens("".join(tokens))

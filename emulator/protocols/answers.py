@@ -72,6 +72,7 @@ def compose_text(
 ) -> TextAnswer:
     """Reply text (generated, or `text` when a fixture or structured output gives it),
     cut at the first stop sequence and at `max_tokens`."""
+    split: list[str] | None = None  # text's own split, when already known
     if text is None:
         tokens = generate_tokens(rng, conversation.chinese, reply_length(rng))
         if conversation.last_role == "tool" and conversation.tool_result_text:
@@ -80,13 +81,16 @@ def compose_text(
                 + tokens
             tokens = split_tokens("".join(tokens))
         text = "".join(tokens)
+        split = tokens
     cut_at, hit = len(text), None
     for sequence in stop:
         if sequence and (index := text.find(sequence)) != -1 and index < cut_at:
             cut_at, hit = index, sequence
     if hit is not None:
         text = text[:cut_at]
-    tokens = split_tokens(text)
+    # Splitting is a partition (the pieces join back to the text), so splitting the join
+    # of a split gives that split again: skipped on the hot path (issue 9).
+    tokens = split if split is not None and hit is None else split_tokens(text)
     if max_tokens is not None and len(tokens) > max_tokens:
         return TextAnswer(tuple(tokens[:max_tokens]), "length")
     if hit is not None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..generate.ids import make_id
 from ..generate.seed import RequestSeed
 from ..jobs import JobStore
 from ..providers.base import Model, Profile, RouteSpec
@@ -52,8 +53,6 @@ class Call:
         return f"{self.config_seed}\x00{model}"
 
     def make_id(self, kind: str, salt: str = "id", length: int | None = None) -> str:
-        from ..generate.ids import make_id
-
         prefix = self.profile.id_prefix(kind)
         alphabet = self.profile.id_alphabet
         size = length or (24 if alphabet == "hex" else 29)

@@ -1,0 +1,95 @@
+"""The memoised answers of pure routes (answer_cache.py): the same bytes as a fresh
+generation, and everything per request (fixtures, faults, clock, journal) still applies."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from emulator import Config, create_app
+from emulator.protocols import HANDLER_PATHS, HANDLERS, PURE_ROUTES
+from emulator.providers import PROFILES
+
+from .conftest import AUTH, FROZEN
+
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Describe a forest"}]}
+URL = "/apiyi/v1/chat/completions"
+
+
+def uncached_client(seed: int = 3) -> TestClient:
+    app = create_app(Config(seed=seed, clock=FROZEN))
+    app.state.answers.size = 0  # caching off: every answer generated afresh
+    return TestClient(app)
+
+
+def test_cached_answers_are_byte_identical_to_generated_ones() -> None:
+    bodies = [CHAT, dict(CHAT, stream=True), dict(CHAT, n=2, max_tokens=5),
+              dict(CHAT, stream=True, stream_options={"include_usage": True})]
+    with TestClient(create_app(Config(seed=3, clock=FROZEN))) as cached, \
+            uncached_client() as fresh:
+        for body in bodies:
+            first = cached.post(URL, headers=AUTH, json=body)
+            again = cached.post(URL, headers=AUTH, json=body)
+            expected = fresh.post(URL, headers=AUTH, json=body)
+            assert first.content == again.content == expected.content
+            assert first.headers["x-request-id"] == again.headers["x-request-id"]
+        assert len(cached.app.state.answers.entries) == len(bodies)  # type: ignore[attr-defined]
+        assert fresh.app.state.answers.entries == {}  # type: ignore[attr-defined]
+
+
+def test_anthropic_and_embeddings_answers_are_cached_identically() -> None:
+    calls = [("/xiaoai/v1/messages", {"model": "xiaoai-chat-v1", "max_tokens": 64,
+                                       "messages": [{"role": "user", "content": "Hi"}]}),
+             ("/apiyi/v1/embeddings", {"model": "text-embedding-ada-002", "input": "x"})]
+    with TestClient(create_app(Config(seed=3, clock=FROZEN))) as cached, \
+            uncached_client() as fresh:
+        for url, body in calls:
+            cached.post(url, headers=AUTH, json=body)
+            assert cached.post(url, headers=AUTH, json=body).content == \
+                fresh.post(url, headers=AUTH, json=body).content
+
+
+def test_a_fixture_added_after_a_cached_answer_still_wins(client: TestClient) -> None:
+    from emulator.fixtures import parse_rule
+
+    client.post(URL, headers=AUTH, json=CHAT)
+    client.post(URL, headers=AUTH, json=CHAT)  # now served from the cache
+    rule = parse_rule({"match": {"content": {"contains": "forest"}},
+                       "reply": {"content": "Canned."}}, "test")
+    client.app.state.fixtures.add(rule)  # type: ignore[attr-defined]
+    body = client.post(URL, headers=AUTH, json=CHAT).json()
+    assert body["choices"][0]["message"]["content"] == "Canned."
+
+
+def test_the_clock_still_moves_created(client: TestClient) -> None:
+    first = client.post(URL, headers=AUTH, json=CHAT).json()
+    client.post("/_emulator/clock", json={"advance": 5})
+    later = client.post(URL, headers=AUTH, json=CHAT).json()
+    assert later["created"] == first["created"] + 5
+    assert later["choices"] == first["choices"] and later["id"] == first["id"]
+
+
+def test_faults_and_the_journal_still_apply_to_cached_answers(client: TestClient) -> None:
+    client.post(URL, headers=AUTH, json=CHAT)
+    faulted = client.post(URL, headers={**AUTH, "X-Emulator-Fault": "status=503"}, json=CHAT)
+    assert faulted.status_code == 503
+    assert client.post(URL, headers=AUTH, json=CHAT).status_code == 200
+    entries = client.app.state.journal.entries  # type: ignore[attr-defined]
+    assert [e.status for e in entries] == [200, 503, 200]
+
+
+def test_the_cache_is_bounded() -> None:
+    app = create_app(Config(seed=1, clock=FROZEN))
+    app.state.answers.size = 4
+    with TestClient(app) as client:
+        for i in range(10):
+            body = dict(CHAT, messages=[{"role": "user", "content": f"question {i}"}])
+            assert client.post(URL, headers=AUTH, json=body).status_code == 200
+    assert len(app.state.answers.entries) == 4
+
+
+def test_every_route_has_a_handler_loaded_on_demand() -> None:
+    route_ids = {r.route_id for p in PROFILES.values() for r in p.routes}
+    assert route_ids <= set(HANDLER_PATHS) and set(HANDLERS) == set(HANDLER_PATHS)
+    assert PURE_ROUTES.issubset(HANDLER_PATHS)
+    for route_id in route_ids:
+        assert route_id in HANDLERS and callable(HANDLERS[route_id])
