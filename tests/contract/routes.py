@@ -8,11 +8,9 @@ a multipart form built from a body dict, and the validators of the answer.
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import re
-import wave
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,6 +22,7 @@ from emulator.openapi import media_types, wrap_success
 from emulator.providers import PROFILES
 from emulator.providers.base import Profile, RouteSpec
 from tests.conftest import SCHEMAS
+from tests.protocols.media_helpers import wav_bytes
 
 
 @dataclass(frozen=True)
@@ -127,16 +126,6 @@ def response_violations(case: RouteCase, response: Any) -> list[str]:
             for e in validator.iter_errors(response.json())]
 
 
-def wav_bytes(seconds: float = 0.5, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
-
-
 def sample_file(prop: dict[str, Any]) -> tuple[str, bytes, str]:
     """An upload whose name the field's filename pattern accepts: a WAV when it may be one
     (what the audio routes decode), else a few bytes under the first extension it names."""
@@ -144,7 +133,7 @@ def sample_file(prop: dict[str, Any]) -> tuple[str, bytes, str]:
     found = re.search(r"\\.\(([a-z0-9|]+)\)", pattern)
     extensions = found.group(1).split("|") if found else ["wav"]
     if "wav" in extensions:
-        return "sample.wav", wav_bytes(), "audio/wav"
+        return "sample.wav", wav_bytes(0.5, rate=8000), "audio/wav"
     return f"sample.{extensions[0]}", bytes(range(64)), "application/octet-stream"
 
 
