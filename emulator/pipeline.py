@@ -127,7 +127,11 @@ def render_reply(ctx: RequestContext, reply: Reply) -> HTTPResponse:
         if reply.enveloped:
             payload = render_ok(ctx.profile.success_style, payload, ctx.state.clock.now())
         headers = with_headers(base_headers(ctx, b"application/json"), reply.headers)
-        return HTTPResponse(reply.status, headers, jsonutil.dumps(payload))
+        if payload is not reply.payload:  # enveloped: the envelope's timestamp moves
+            return HTTPResponse(reply.status, headers, jsonutil.dumps(payload))
+        if reply.encoded is None:
+            reply.encoded = jsonutil.dumps(payload)
+        return HTTPResponse(reply.status, headers, reply.encoded)
     if isinstance(reply, StreamReply):
         headers = base_headers(ctx, reply.media_type.encode())
         headers.append((b"cache-control", b"no-cache"))

@@ -67,6 +67,9 @@ class JSONReply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     enveloped: bool = True
+    # The payload's JSON once rendered, kept because a memoised reply is sent many times
+    # (pipeline.render_reply sets it; a handler never does).
+    encoded: bytes | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
