@@ -149,25 +149,29 @@ class EmulatorApp:
     def _record(self, ctx: RequestContext, status: int, stream: bool) -> None:
         journal = self.state.journal
         body: Any = ctx.body if ctx.body_parsed else _raw_text(ctx.raw_body)
+        elapsed = time.perf_counter() - ctx.started
+        # Positional, in the order JournalEntry declares its fields: every request makes
+        # one, and 18 keyword arguments cost 0.7 us more than positions (issue 9).
         journal.record(JournalEntry(
-            id=journal.new_id(),
-            time=self.state.clock.now(),
-            method=ctx.method,
-            provider=ctx.profile.slug,
-            route_id=ctx.route_id,
-            path=ctx.path,
-            query=ctx.query,
-            raw_headers=ctx.headers,  # masked when read: recording stays cheap
-            body=body,
-            status=status,
-            duration_ms=round((time.perf_counter() - ctx.started) * 1000, 3),
-            stream=stream,
-            model=ctx.body.get("model") if isinstance(ctx.body, dict) else None,
-            raw_key=ctx.key,
-            faults=ctx.faults,  # the request's own lists: nothing adds to them after this
-            fixture=ctx.fixture,
-            fixture_miss=ctx.fixture_miss,
-            notes=ctx.notes,
+            journal.new_id(),
+            self.state.clock.now(),
+            ctx.method,
+            ctx.profile.slug,
+            ctx.route_id,
+            ctx.path,
+            ctx.query,
+            ctx.headers,  # raw_headers: masked when read, so recording stays cheap
+            body,
+            status,
+            # duration_ms to 3 decimals; int() rounding is 3x cheaper than round(x, 3).
+            int(elapsed * 1_000_000 + 0.5) / 1000,
+            stream,
+            ctx.body.get("model") if isinstance(ctx.body, dict) else None,
+            ctx.key,  # raw_key
+            ctx.faults,  # the request's own lists: nothing adds to them after this
+            ctx.fixture,
+            ctx.fixture_miss,
+            ctx.notes,
         ))
         if self.request_log:
             entry = journal.entries[-1]

@@ -40,6 +40,10 @@ class RequestContext:
     raw_body: bytes = b""
     body: Any = None
     body_parsed: bool = False
+    # The body came from JSON (not a form), and it is known to pass the route's schema
+    # (policy/validation.ValidBodies: these bytes were validated before).
+    body_json: bool = False
+    body_valid: bool = False
     key: str | None = None
     model: Model | None = None
     seed: RequestSeed | None = None

@@ -8,10 +8,12 @@ provider's own error body from envelopes.py (with the status the rule asks for).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .envelopes import render_error
 from .errors import ERROR_KINDS, NotFound
+from .fixtures import FixtureMatch
 from .fixtures_match import FixtureRequest
 from .fixtures_parse import ErrorReply, FixtureReply, RawReply, StreamScript
 from .protocols.base import BinaryReply, CannedReply, JSONReply, Reply, StreamReply
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 # the media files it links to), so a fixture-only test can still list models and open
 # a file its canned image reply points at.
 STRICT_EXEMPT_ROUTES = frozenset({"openai.models_list", "openai.models_retrieve", "media.file"})
+NO_MATCH = FixtureMatch(None)
 
 
 def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
@@ -31,9 +34,15 @@ def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
     Reply, or None for the generator. Strict mode turns a miss into the provider's 404."""
     assert ctx.route is not None
     state = ctx.state
-    found = state.fixtures.match(
-        FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body),
-        recorded=False if state.fixtures.has_recorded else None)  # those had their turn
+    # Read as FixtureRequest reads it: a non-string model is "".
+    model = ctx.body.get("model") if isinstance(ctx.body, dict | Mapping) else None
+    if state.fixtures.cannot_match(ctx.profile.slug, ctx.route.route_id,
+                                   model if isinstance(model, str) else ""):
+        found = NO_MATCH  # what match() would say, without building the request
+    else:
+        found = state.fixtures.match(
+            FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body),
+            recorded=False if state.fixtures.has_recorded else None)  # had their turn
     if found.rule is None:
         ctx.fixture_miss = found.miss
         if state.config.strict_fixtures and ctx.route.route_id not in STRICT_EXEMPT_ROUTES:

@@ -122,6 +122,7 @@ class FixtureStore:
         self.has_recorded = any(r.recorded for r in self.loaded)
         self._static: dict[tuple[str, str | None], list[FixtureRule]] = {}
         self._static_signature: tuple[int, ...] = ()
+        self._model_gates: dict[tuple[str, str | None], frozenset[str] | None] = {}
 
     def add(self, rule: FixtureRule) -> None:
         self.runtime.insert(0, rule)
@@ -161,12 +162,34 @@ class FixtureStore:
         if static is None or self._static_signature != signature:
             if self._static_signature != signature:
                 self._static = {}
+                self._model_gates = {}
                 self._static_signature = signature
             static = self._static[(provider, route_id)] = [
                 r for r in (*self.loaded, *self.shipped)
                 if (r.conditions.providers is None or provider in r.conditions.providers)
                 and (r.conditions.routes is None or route_id in r.conditions.routes)]
         return [*self.runtime, *static] if self.runtime else static
+
+    def cannot_match(self, provider: str, route_id: str | None, model: str) -> bool:
+        """True when `match` would surely return FixtureMatch(None, None) for a request
+        to this provider and route asking for `model`, so the caller can skip building
+        the request and walking the rules (issue 9: most requests match no fixture).
+
+        That holds when no runtime rule exists, every rule for the pair is a shipped one
+        (so no nearest miss is worded), none counts requests (`nth`) and each needs one
+        exact model (the docs' exchanges do) other than `model`."""
+        if self.runtime:
+            return False
+        static = self._candidates(provider, route_id)
+        pair = (provider, route_id)
+        if pair not in self._model_gates:
+            loaded = {id(r) for r in self.loaded}
+            models = [r.conditions.model.equals if r.conditions.model is not None
+                      and r.nth is None and id(r) not in loaded else None for r in static]
+            self._model_gates[pair] = None if None in models else \
+                frozenset(m for m in models if m is not None)
+        gate = self._model_gates[pair]
+        return gate is not None and model not in gate
 
     def match(self, request: FixtureRequest, recorded: bool | None = None) -> FixtureMatch:
         """The rule that answers; `recorded` True/False: only among recorded/other rules

@@ -28,7 +28,8 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
 class JournalEntry:
     """One request. Recorded on every request, so recording only stores references (the
     request's own header dict, its key, its lists); masking and copying happen when the
-    entry is read, which is rare (issue 9). `headers` and `key` read masked."""
+    entry is read, which is rare (issue 9). `headers` and `key` read masked.
+    app.py builds it with positional arguments (cheaper): keep the field order."""
 
     id: int
     time: float

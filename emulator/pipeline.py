@@ -95,18 +95,17 @@ def dispatch(ctx: RequestContext) -> Reply:
 
 def request_id(ctx: RequestContext) -> str:
     """Deterministic: the same request gets the same id."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{ctx.state.config.seed}\x00{ctx.profile.slug}\x00{ctx.method}\x00"
-                  f"{ctx.path}\x00".encode())
-    digest.update(ctx.raw_body)
-    return "req_" + digest.hexdigest()
+    # One call on the joined bytes: the same digest as two update()s, one call fewer.
+    head = f"{ctx.state.config.seed}\x00{ctx.profile.slug}\x00{ctx.method}\x00{ctx.path}\x00"
+    return "req_" + hashlib.blake2b(head.encode() + ctx.raw_body, digest_size=16).hexdigest()
 
 
 def base_headers(ctx: RequestContext, content_type: bytes) -> list[tuple[bytes, bytes]]:
     family = ctx.route.family if ctx.route else "openai"
     id_header = b"request-id" if family == "anthropic" else b"x-request-id"
     headers = [(b"content-type", content_type), (id_header, request_id(ctx).encode())]
-    headers.extend((k.encode(), str(v).encode()) for k, v in ctx.response_headers.items())
+    if ctx.response_headers:  # rate-limit headers; none on the usual path
+        headers.extend((k.encode(), str(v).encode()) for k, v in ctx.response_headers.items())
     return headers
 
 

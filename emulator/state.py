@@ -14,6 +14,7 @@ from .journal import Journal
 from .policy.faults import FaultStore
 from .policy.keys import KeyRegistry
 from .policy.ratelimit import RateLimiter
+from .policy.validation import ValidBodies
 from .providers.base import Profile
 from .routing import ProfileRouter
 from .schemas import SchemaStore
@@ -31,6 +32,7 @@ class EmulatorState:
         self.schemas = SchemaStore()
         self.routers = {slug: ProfileRouter(p) for slug, p in profiles.items()}
         self.answers = AnswerCache()  # memoised replies of pure routes (pure: kept)
+        self.valid_bodies = ValidBodies()  # request bodies parsed and validated before
         self.keys = KeyRegistry(config.keys, profiles, config.unknown_keys)
         self.jobs = JobStore()  # asynchronous media jobs (Sora video, music)
         self.faults = FaultStore(config.seed, profiles)  # fault rules added at run time
@@ -48,6 +50,7 @@ class EmulatorState:
         self.jobs.clear()
         self.faults.clear()
         self.answers.clear()  # pure, but a test may have swapped a handler since
+        self.valid_bodies.clear()  # pure too, but a test may have swapped a schema
 
     def snapshot(self) -> dict[str, Any]:
         """What reset() must restore, as plain data (a test compares it to a fresh state)."""

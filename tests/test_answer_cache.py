@@ -83,8 +83,18 @@ def test_the_cache_is_bounded() -> None:
     with TestClient(app) as client:
         for i in range(10):
             body = dict(CHAT, messages=[{"role": "user", "content": f"question {i}"}])
-            assert client.post(URL, headers=AUTH, json=body).status_code == 200
+            for _ in range(2):  # a body's answer is kept from its second sighting on
+                assert client.post(URL, headers=AUTH, json=body).status_code == 200
     assert len(app.state.answers.entries) == 4
+
+
+def test_a_body_seen_once_is_not_kept() -> None:
+    app = create_app(Config(seed=1, clock=FROZEN))
+    with TestClient(app) as client:
+        for i in range(3):
+            body = dict(CHAT, messages=[{"role": "user", "content": f"once {i}"}])
+            assert client.post(URL, headers=AUTH, json=body).status_code == 200
+    assert len(app.state.answers.entries) == 0
 
 
 def test_every_route_has_a_handler_loaded_on_demand() -> None:

@@ -179,3 +179,20 @@ def test_strict_mode_answers_a_miss_with_the_providers_404() -> None:
         assert client.get("/apiyi/v1/models", headers=AUTH).status_code == 200
         statuses = [(e["status"], e["fixture"]) for e in journal(client)]
         assert statuses == [(200, "only"), (404, None), (404, None), (200, None)]
+
+
+def test_the_model_gate_skips_only_when_no_rule_could_match_or_be_named() -> None:
+    from emulator.fixtures import FixtureStore, load_exchanges, parse_rule
+
+    store = FixtureStore([], load_exchanges(["apiyi"]))
+    route = "openai.chat_completions"
+    assert store.cannot_match("apiyi", route, "gpt-4o")  # the exchanges ask gpt-3.5-turbo
+    assert not store.cannot_match("apiyi", route, "gpt-3.5-turbo")
+    store.add(parse_rule({"name": "mine", "match": {"content": {"contains": "x"}},
+                          "reply": {"content": "y"}}, "test"))
+    assert not store.cannot_match("apiyi", route, "gpt-4o")  # a runtime rule: match() asks
+    store.reset()
+    loaded = FixtureStore([parse_rule({"name": "file", "match": {"model": "gpt-4o-mini"},
+                                       "reply": {"content": "y"}}, "test")],
+                          load_exchanges(["apiyi"]))
+    assert not loaded.cannot_match("apiyi", route, "gpt-4o")  # its miss is worded

@@ -46,7 +46,7 @@ def content_text(content: Any) -> str:
 def count_message_tokens(messages: Iterable[Any], extra: Iterable[str] = ()) -> int:
     total = TOKENS_PER_REPLY
     for message in messages:
-        if isinstance(message, Mapping):
+        if isinstance(message, dict | Mapping):  # dict first: no ABC check (issue 9)
             total += TOKENS_PER_MESSAGE + count_tokens(content_text(message.get("content")))
     for text in extra:
         total += count_tokens(text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest
-from ..generate.text import generate_tokens, reply_length
+from ..generate.text import Source, generate_tokens, reply_length
 from ..generate.tokens import content_text, is_chinese, split_tokens
 from ..generate.tool_args import generate_instance
 
@@ -63,7 +63,7 @@ class TextAnswer:
 
 
 def compose_text(
-    rng: random.Random,
+    rng: Source,
     conversation: Conversation,
     *,
     max_tokens: int | None,
@@ -182,7 +182,7 @@ def describe_messages(messages: Sequence[Any], tool_roles: frozenset[str] = froz
     last_user = ""
     results: list[str] = []
     for message in messages:
-        if not isinstance(message, Mapping):
+        if not isinstance(message, dict | Mapping):  # dict first: no ABC check (issue 9)
             continue
         role = str(message.get("role", "user"))
         if role in tool_roles:

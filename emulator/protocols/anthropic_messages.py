@@ -161,7 +161,8 @@ def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
         tuple[list[Block], str, str | None]:
     """The answer's blocks, its stop_reason and stop_sequence."""
     body, canned = call.body, call.canned
-    rng = call.seed.rng("choice:0")
+    # Text reads the draw stream; only tool arguments seed its rng (a 4.5 us seeding).
+    draws = call.seed.draws("choice:0")
     if canned is not None and canned.tool_calls:
         planned = [(c["name"], c.get("arguments", "{}")) for c in canned.tool_calls]
     elif canned is not None and canned.content is not None:
@@ -170,7 +171,7 @@ def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
         mode, named, parallel = tool_mode(body.get("tool_choice"))
         chosen = plan_tool_calls(read_tools(body), conversation, mode=mode, named=named,
                                  parallel=parallel)
-        planned = [(t.name, tool_arguments(t, rng, conversation)) for t in chosen]
+        planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
         blocks = []
         for k, (name, arguments) in enumerate(planned):
@@ -178,11 +179,11 @@ def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
             blocks.append(Block("tool_use", id=call.make_id("tool", salt=f"tool:{k}"),
                                 name=name, input_json=text))
         if canned is not None and canned.content:
-            lead = compose_text(rng, conversation, max_tokens=None, text=canned.content)
+            lead = compose_text(draws, conversation, max_tokens=None, text=canned.content)
             blocks.insert(0, Block("text", lead.text, lead.tokens))
         return blocks, "tool_use", None
     text = canned.content if canned is not None else None
-    answer = compose_text(rng, conversation, max_tokens=max_tokens,
+    answer = compose_text(draws, conversation, max_tokens=max_tokens,
                           stop=stop_list(body.get("stop_sequences")), text=text)
     reason = STOP_REASON[answer.reason]
     if canned is not None and canned.finish_reason:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..generate.ids import make_id
+from ..generate.ids import make_id_from
 from ..generate.seed import RequestSeed
 from ..jobs import JobStore
 from ..providers.base import Model, Profile, RouteSpec
@@ -56,7 +56,7 @@ class Call:
         prefix = self.profile.id_prefix(kind)
         alphabet = self.profile.id_alphabet
         size = length or (24 if alphabet == "hex" else 29)
-        return make_id(self.seed.rng(f"{salt}:{kind}"), prefix, size, alphabet)
+        return make_id_from(self.seed.sample(f"{salt}:{kind}", size), prefix, alphabet)
 
 
 @dataclass

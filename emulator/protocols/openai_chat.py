@@ -71,7 +71,8 @@ def read_tools(body: Mapping[str, Any]) -> list[ToolSpec]:
 
 
 def tool_mode(choice: Any) -> tuple[str, str | None]:
-    if isinstance(choice, Mapping):
+    # `is not None` / dict first: an ABC isinstance costs ~0.25 us a call (issue 9).
+    if choice is not None and isinstance(choice, dict | Mapping):
         function = choice.get("function")
         name = function.get("name") if isinstance(function, Mapping) else None
         return "named", name
@@ -83,7 +84,7 @@ def tool_mode(choice: Any) -> tuple[str, str | None]:
 def response_schema(body: Mapping[str, Any]) -> tuple[bool, Mapping[str, Any] | None]:
     """(wants JSON, its schema) from `response_format`."""
     fmt = body.get("response_format")
-    if not isinstance(fmt, Mapping):
+    if fmt is None or not isinstance(fmt, dict | Mapping):  # no ABC check when absent
         return False, None
     if fmt.get("type") == "json_schema":
         spec = fmt.get("json_schema")
@@ -95,7 +96,8 @@ def response_schema(body: Mapping[str, Any]) -> tuple[bool, Mapping[str, Any] | 
 def build_choice(call: Call, index: int, conversation: Conversation,
                  max_tokens: int | None) -> ChatChoice:
     body = call.body
-    rng = call.seed.rng(f"choice:{index}")
+    # Text reads the choice's draw stream; only tools and JSON output seed its rng.
+    draws = call.seed.draws(f"choice:{index}")
     canned = call.canned
     tools = read_tools(body)
     if canned is not None and canned.tool_calls:
@@ -106,18 +108,18 @@ def build_choice(call: Call, index: int, conversation: Conversation,
         mode, named = tool_mode(body.get("tool_choice"))
         chosen = plan_tool_calls(tools, conversation, mode=mode, named=named,
                                  parallel=body.get("parallel_tool_calls") is not False)
-        planned = [(t.name, tool_arguments(t, rng, conversation)) for t in chosen]
+        planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
         calls = tuple(
-            ToolCall(make_id(rng, "call_", 24), name,
+            ToolCall(make_id(draws.rng, "call_", 24), name,
                      arguments if isinstance(arguments, str) else dumps(arguments).decode())
             for name, arguments in planned)
         return ChatChoice(index, None, (), calls, "tool_calls")
     text = canned.content if canned is not None else None
     wants_json, schema = response_schema(body)
     if text is None and wants_json:
-        text = structured_text(schema, rng, conversation)
-    answer = compose_text(rng, conversation, max_tokens=max_tokens,
+        text = structured_text(schema, draws.rng, conversation)
+    answer = compose_text(draws, conversation, max_tokens=max_tokens,
                           stop=stop_list(body.get("stop")), text=text)
     finish = (canned.finish_reason if canned is not None and canned.finish_reason
               else FINISH[answer.reason])

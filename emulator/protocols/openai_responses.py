@@ -119,7 +119,8 @@ def plan_output(call: Call, conversation: Conversation, tools: list[dict[str, An
                                                         dict[int, tuple[str, ...]], int, bool]:
     """(output items, message tokens by index, output tokens, cut by max_output_tokens)."""
     body, canned = call.body, call.canned
-    rng = call.seed.rng("output")
+    # Text reads the draw stream; only tools and JSON output seed its rng.
+    draws = call.seed.draws("output")
     planned: list[tuple[str, str]]
     if canned is not None and canned.tool_calls:
         planned = [(c["name"], c["arguments"] if isinstance(c.get("arguments"), str)
@@ -132,7 +133,7 @@ def plan_output(call: Call, conversation: Conversation, tools: list[dict[str, An
         mode, named = tool_mode(body.get("tool_choice"))
         chosen = plan_tool_calls(specs, conversation, mode=mode, named=named,
                                  parallel=body.get("parallel_tool_calls") is not False)
-        planned = [(t.name, tool_arguments(t, rng, conversation)) for t in chosen]
+        planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
         items = [{"id": new_id(call, "fc_", f"fc:{i}"), "type": "function_call",
                   "status": "completed", "arguments": arguments,
@@ -142,8 +143,8 @@ def plan_output(call: Call, conversation: Conversation, tools: list[dict[str, An
         return items, {}, used, False
     text = canned.content if canned is not None else None
     if text is None and wants_json:
-        text = structured_text(schema, rng, conversation)
-    answer = compose_text(rng, conversation, max_tokens=body.get("max_output_tokens"),
+        text = structured_text(schema, draws.rng, conversation)
+    answer = compose_text(draws, conversation, max_tokens=body.get("max_output_tokens"),
                           text=text)
     cut = answer.reason == "length" or (canned is not None and canned.finish_reason == "length")
     item = {"id": new_id(call, "msg_", "msg"), "type": "message",
