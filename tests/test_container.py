@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from .conftest import AUTH
-from .test_cli import free_port
+from .serve_process import serve_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,23 +34,10 @@ def test_the_dockerfile_is_small_non_root_and_health_checked() -> None:
 def test_serve_takes_its_settings_from_the_environment(tmp_path: Path) -> None:
     """As in a service container: no arguments, LLM_EMULATOR_* variables, --quiet."""
     (tmp_path / "ping.yaml").write_text("match: {content: ping}\nreply: {content: pong}\n")
-    port = free_port()
     env = dict(os.environ, LLM_EMULATOR_ADMIN_TOKEN="t0ken", LLM_EMULATOR_SEED="3",
                LLM_EMULATOR_FIXTURES=str(tmp_path), LLM_EMULATOR_STRICT_FIXTURES="true")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator.cli", "serve", "--port", str(port), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/_emulator/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
+    with serve_process("--quiet", env=env) as served:
+        base = served.base
         assert httpx.get(f"{base}/_emulator/requests").status_code == 401
         ask = {"model": "gpt-4o", "messages": [{"role": "user", "content": "ping"}]}
         reply = httpx.post(f"{base}/apiyi/v1/chat/completions", json=ask, headers=AUTH)
@@ -64,9 +48,7 @@ def test_serve_takes_its_settings_from_the_environment(tmp_path: Path) -> None:
         journal = httpx.get(f"{base}/_emulator/requests",
                             headers={"X-Emulator-Token": "t0ken"}).json()
         assert [e["fixture"] for e in journal["requests"]] == ["ping.yaml", None]
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=10)
+    output = served.output
     assert f"llm-gateway-emulator on {base} (seed 3)" in output
     assert f"fixtures  1 rule(s) from {tmp_path} (strict" in output
     assert "/v1/chat/completions" not in output.split("(strict")[1]  # --quiet: no log lines
