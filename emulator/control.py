@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import jsonutil
 from .context import Receive, Send
 from .control_faults import fault_routes
-from .control_http import error_response, json_response
+from .control_http import error_response, json_response, read_json
 from .control_limits import limit_routes
+from .errors import InvalidRequest
 from .fixtures_parse import FixtureError, parse_rule
 
 if TYPE_CHECKING:
@@ -99,12 +99,14 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
 
     async def add_fixtures(request: Request) -> Response:
         try:
-            data = jsonutil.loads(await request.body())
+            data = await read_json(request)
             items = data if isinstance(data, list) else [data]
             # All or nothing: a bad rule in a list adds none of them.
             rules = [parse_rule(item, f"api[{i}]" if isinstance(data, list) else "api")
                      for i, item in enumerate(items)]
-        except (FixtureError, ValueError) as exc:
+        except InvalidRequest as exc:  # not JSON at all
+            return error_response(exc.message, type="invalid_fixture")
+        except FixtureError as exc:
             return error_response(str(exc), type="invalid_fixture")
         for rule in reversed(rules):  # a list keeps its order: its first rule is tried first
             state.fixtures.add(rule)
