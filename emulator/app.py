@@ -70,8 +70,9 @@ class EmulatorApp:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope["headers"]}
-        host = headers.get("host", "").rsplit(":", 1)[0] if "host" in headers else ""
-        slug = self.hosts.get(host)
+        # A provider's own host name (e.g. in /etc/hosts) serves it at the root.
+        host = headers.get("host") if self.hosts else None
+        slug = self.hosts.get(host.rsplit(":", 1)[0]) if host else None
         mount = ""
         if slug is None:
             first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
@@ -122,9 +123,11 @@ class EmulatorApp:
 
     async def _send(self, response: HTTPResponse, send: Send) -> None:
         if response.events is None:
-            headers = [*response.headers, (b"content-length", str(len(response.body)).encode())]
+            if response.head is None:
+                response.head = [*response.headers,
+                                 (b"content-length", str(len(response.body)).encode())]
             await send({"type": "http.response.start", "status": response.status,
-                        "headers": headers})
+                        "headers": response.head})
             await send({"type": "http.response.body", "body": response.body})
             return
         await send({"type": "http.response.start", "status": response.status,
@@ -150,10 +153,12 @@ class EmulatorApp:
         journal = self.state.journal
         body: Any = ctx.body if ctx.body_parsed else _raw_text(ctx.raw_body)
         elapsed = time.perf_counter() - ctx.started
+        entry_id = journal.next_id
+        journal.next_id = entry_id + 1
         # Positional, in the order JournalEntry declares its fields: every request makes
         # one, and 18 keyword arguments cost 0.7 us more than positions (issue 9).
         journal.record(JournalEntry(
-            journal.new_id(),
+            entry_id,
             self.state.clock.now(),
             ctx.method,
             ctx.profile.slug,

@@ -67,7 +67,7 @@ class Replayed(Exception):  # an answer, not an error: the pipeline sends it
         self.reply = reply
 
 
-async def replay_recorded(ctx: RequestContext) -> None:
+def replay_recorded(ctx: RequestContext) -> None:
     """The pipeline step that answers with a recorded exchange (record.py) once the body
     is read: the upstream already judged the request, so the emulator's validation and
     limits must not (a real gateway's model may be missing from the catalogue)."""

@@ -81,11 +81,6 @@ class Journal:
             self.dropped += 1
         self.entries.append(entry)
 
-    def new_id(self) -> int:
-        entry_id = self.next_id
-        self.next_id += 1
-        return entry_id
-
     def clear(self) -> None:
         self.entries.clear()
         self.dropped = 0

@@ -1,7 +1,7 @@
 """The request pipeline: the ONLY place the order of checks lives.
 
 route -> auth -> body size -> parse -> validate -> dispatch to the wire format (or a
-fixture) -> envelope. Each step is a plain async function on the RequestContext that
+fixture) -> envelope. Each step is a plain (or async) function on the RequestContext that
 raises an error kind from errors.py; `run_pipeline` turns the outcome into an
 HTTPResponse in the provider's format, and never lets an exception escape as a 500
 traceback.
@@ -30,7 +30,10 @@ from .routing import resolve_route
 
 log = logging.getLogger("emulator")
 
-Step = Callable[[RequestContext], Awaitable[None]]
+# A step is a plain function, or a coroutine function where it awaits (the body, a
+# multipart parse): the loop awaits only what returns an awaitable, since a coroutine
+# per step costs more than most steps do (issue 9).
+Step = Callable[[RequestContext], Awaitable[None] | None]
 
 STEPS: tuple[Step, ...] = (
     resolve_route,
@@ -56,6 +59,9 @@ class HTTPResponse:
     # A stream relayed as it arrives (a recorded upstream's, emulator/record.py); `events`
     # is then empty. Closed by the sender, whether or not it was read to the end.
     chunks: AsyncGenerator[bytes, None] | None = None
+    # `headers` plus content-length, as the sender sends them: built on the first send,
+    # kept for a cached answer's next ones (issue 9).
+    head: list[tuple[bytes, bytes]] | None = None
 
 
 def dispatch(ctx: RequestContext) -> Reply:
@@ -71,8 +77,10 @@ def dispatch(ctx: RequestContext) -> Reply:
     # A repeated request to a pure route gets its memoised reply: same bytes, no generator.
     handler = HANDLERS[route.route_id]
     key = state.answers.key(ctx, now, handler) if canned is None else None
-    if key is not None and (cached := state.answers.get(key)) is not None:
-        return cached
+    if key is not None:
+        ctx.answer_key = key
+        if (cached := state.answers.get(key)) is not None:
+            return cached
     ctx.seed = derive_seed(state.config.seed, slug, route.route_id, ctx.body)
     call = Call(
         body=ctx.body,
@@ -121,6 +129,16 @@ def with_headers(headers: list[tuple[bytes, bytes]],
 
 
 def render_reply(ctx: RequestContext, reply: Reply) -> HTTPResponse:
+    """The reply as HTTP; a cached answer's rendering is kept with it (answer_cache.py)
+    unless this request adds headers of its own (rate limits)."""
+    if ctx.answer_key is None or ctx.response_headers:
+        return _render(ctx, reply)
+    if reply.rendered is None:
+        reply.rendered = _render(ctx, reply)
+    return reply.rendered  # type: ignore[no-any-return]
+
+
+def _render(ctx: RequestContext, reply: Reply) -> HTTPResponse:
     if isinstance(reply, JSONReply):
         payload = reply.payload
         if reply.enveloped:
@@ -152,7 +170,9 @@ def render_failure(ctx: RequestContext, error: EmulatorError) -> HTTPResponse:
 async def run_pipeline(ctx: RequestContext) -> HTTPResponse:
     try:
         for step in STEPS:
-            await step(ctx)
+            pending = step(ctx)
+            if pending is not None:
+                await pending
         return render_reply(ctx, dispatch(ctx))
     except Replayed as replayed:
         return render_reply(ctx, replayed.reply)

@@ -80,7 +80,7 @@ class Recorder:
 
     async def _read(self, ctx: RequestContext) -> None:
         try:
-            await resolve_route(ctx)
+            resolve_route(ctx)
         except EmulatorError:  # a path the emulator does not know: forwarded all the same
             ctx.route = None
         await limit_body(ctx)

@@ -58,6 +58,6 @@ class ProfileRouter:
         raise NotFound(f"Invalid URL ({method} {path})")
 
 
-async def resolve_route(ctx: RequestContext) -> None:
+def resolve_route(ctx: RequestContext) -> None:
     ctx.route, ctx.path_params = ctx.state.routers[ctx.profile.slug].resolve(ctx.method,
                                                                              ctx.path)

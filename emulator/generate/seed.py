@@ -20,9 +20,10 @@ DELIVERY_FIELDS = frozenset({
 })
 
 
-# Bytes hashed on a stream's first draw: a default-length reply's length, words and
-# sentence lengths (1 + 3 x 48), so a reply costs one SHAKE call.
-FIRST_FILL = 160
+# A stream's first bytes come from one BLAKE2b call (64 bytes, half the cost of starting
+# SHAKE): a reply made of pooled sentences needs a few dozen (issue 9). Past them the
+# stream continues with SHAKE-128's output from its 64th byte on.
+HEAD_BYTES = 64
 
 
 class Draws:
@@ -30,8 +31,8 @@ class Draws:
 
     Seeding a Mersenne Twister costs ~4.5 us (its 624-word state is rebuilt from the seed),
     more than all the hashing of a request; a reply needs only a few dozen small draws
-    (its length, words, sentence lengths). So the hot draws read bytes from SHAKE-128
-    of (request digest, salt), and a `random.Random` is seeded only when a generator that
+    (its length, words, sentence lengths). So the hot draws read bytes hashed from
+    (request digest, salt), and a `random.Random` is seeded only when a generator that
     needs its full API (tool arguments, structured output, Chinese text) asks for `rng`:
     that one is the very generator `RequestSeed.rng(salt)` gives (issue 9).
     """
@@ -55,18 +56,22 @@ class Draws:
         """The next `size` bytes of the stream (each byte uniform, independent)."""
         end = self._used + size
         if end > len(self._buffer):
-            # An XOF's longer output starts with its shorter one: growing the buffer keeps
-            # the bytes already handed out, so a draw never depends on how many came next.
-            # The first fill covers a whole default reply (1 + 3 x 48 bytes): one hash.
-            self._buffer = hashlib.shake_128(self._key).digest(
-                max(end, 2 * len(self._buffer), FIRST_FILL))
+            self._buffer = self._fill(max(end, 2 * len(self._buffer)))
         start, self._used = self._used, end
         return self._buffer[start:end]
 
+    def _fill(self, size: int) -> bytes:
+        # The stream is a fixed function of the key, so a longer buffer starts with the
+        # shorter one: a draw never depends on how many came after it.
+        head = hashlib.blake2b(self._key, digest_size=HEAD_BYTES).digest()
+        if size <= HEAD_BYTES:
+            return head
+        return head + hashlib.shake_128(self._key).digest(size)[HEAD_BYTES:]
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class RequestSeed:
-    digest: bytes
+    digest: bytes  # read-only by convention (not frozen: cheaper to build, issue 9)
 
     def rng(self, salt: str = "") -> random.Random:
         """A fresh generator for one purpose (salt), e.g. "choice:1" or "id"."""
@@ -88,7 +93,8 @@ class RequestSeed:
 
 
 def canonical_request(body: Any) -> bytes:
-    if isinstance(body, Mapping):
+    # Filtered only when a delivery field is there (a set test is cheaper than a copy).
+    if isinstance(body, dict | Mapping) and not DELIVERY_FIELDS.isdisjoint(body):
         body = {k: v for k, v in body.items() if k not in DELIVERY_FIELDS}
     try:
         return jsonutil.dumps_canonical(body)
@@ -97,10 +103,10 @@ def canonical_request(body: Any) -> bytes:
 
 
 def derive_seed(seed: int, provider: str, route_id: str, body: Any) -> RequestSeed:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{seed}\x00{provider}\x00{route_id}\x00".encode())
-    h.update(canonical_request(body))
-    return RequestSeed(h.digest())
+    # One call on the joined bytes: the same digest as two update()s (issue 9).
+    head = f"{seed}\x00{provider}\x00{route_id}\x00".encode()
+    return RequestSeed(hashlib.blake2b(head + canonical_request(body),
+                                       digest_size=16).digest())
 
 
 def derive_rng(seed: int, provider: str, route_id: str, body: Any) -> random.Random:

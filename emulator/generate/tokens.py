@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 TOKEN_RE = re.compile(r"\s*[A-Za-z0-9_']+|\s*[^\sA-Za-z0-9_']|\s+")
@@ -16,14 +17,30 @@ CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_REPLY = 3
 
+# For isinstance: dict first, so a dict needs no ABC check; a tuple built once, as
+# `dict | Mapping` written in the call builds a union on every call (issue 9).
+DICT_OR_MAPPING = (dict, Mapping)
+# Texts up to this long have their counts remembered (see count_tokens).
+CACHED_TEXT_CHARS = 16_384
+
 
 def split_tokens(text: str) -> list[str]:
     """Pieces whose concatenation is exactly `text`."""
     return TOKEN_RE.findall(text)
 
 
-def count_tokens(text: str) -> int:
+@lru_cache(maxsize=512)
+def _count_tokens(text: str) -> int:
     return len(TOKEN_RE.findall(text))
+
+
+def count_tokens(text: str) -> int:
+    """len(split_tokens(text)). System prompts, tool lists and agent histories come back
+    in request after request, and a rate limit's estimate counts a prompt before its
+    usage does: remembered counts save the split (issue 9). Long texts are not kept."""
+    if len(text) > CACHED_TEXT_CHARS:
+        return len(TOKEN_RE.findall(text))
+    return _count_tokens(text)
 
 
 def content_text(content: Any) -> str:
@@ -46,7 +63,7 @@ def content_text(content: Any) -> str:
 def count_message_tokens(messages: Iterable[Any], extra: Iterable[str] = ()) -> int:
     total = TOKENS_PER_REPLY
     for message in messages:
-        if isinstance(message, dict | Mapping):  # dict first: no ABC check (issue 9)
+        if isinstance(message, DICT_OR_MAPPING):
             total += TOKENS_PER_MESSAGE + count_tokens(content_text(message.get("content")))
     for text in extra:
         total += count_tokens(text)
@@ -54,4 +71,5 @@ def count_message_tokens(messages: Iterable[Any], extra: Iterable[str] = ()) -> 
 
 
 def is_chinese(text: str) -> bool:
-    return CJK_RE.search(text) is not None
+    # isascii() reads a flag the string already has; most prompts are ASCII (issue 9).
+    return not text.isascii() and CJK_RE.search(text) is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -129,13 +129,17 @@ class FaultStore:
         return None
 
 
-async def apply_faults(ctx: RequestContext) -> None:
+def apply_faults(ctx: RequestContext) -> Awaitable[None] | None:
     """Pick the fault for this request (the header's, else the stored rules'); raise a
     status fault's error, leave any other on `ctx.fault` for the send path."""
+    if FAULT_HEADER not in ctx.headers and not ctx.state.faults.entries:
+        return None  # the hot path, no faults anywhere: no coroutine (issue 9)
+    return _apply_faults(ctx)
+
+
+async def _apply_faults(ctx: RequestContext) -> None:
     store = ctx.state.faults
     header = ctx.headers.get(FAULT_HEADER)
-    if header is None and not store.entries:  # the hot path: no faults anywhere
-        return
     slug = ctx.profile.slug
     if header is not None:
         rule = parse_fault_header(header)

@@ -142,6 +142,8 @@ class KeyRegistry:
     def lookup(self, slug: str, key: str) -> KeySpec | None:
         """The spec for this key at this provider: runtime before config, provider-specific
         before global."""
+        if not self._runtime and not self._configured:
+            return None  # no key registered: the usual case in tests (issue 9)
         for table in (self._runtime, self._configured):
             spec = table.get((slug, key)) or table.get((None, key))
             if spec is not None:

@@ -300,7 +300,7 @@ class RateLimiter:
         }
 
 
-async def enforce_rate_limit(ctx: RequestContext) -> None:
+def enforce_rate_limit(ctx: RequestContext) -> None:
     if ctx.route is not None and not ctx.route.auth:
         return  # a generated file's download link is not an API call
     ctx.state.limiter.admit(ctx)

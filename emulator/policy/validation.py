@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Awaitable
 from typing import Any
 
 from ..context import ClientDisconnected, RequestContext
@@ -58,10 +59,17 @@ async def limit_body(ctx: RequestContext) -> None:
     declared = ctx.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise RequestTooLarge(f"Request body is larger than the {limit} byte limit.")
+    message = await ctx.receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        # The usual case: the whole body in one message (issue 9).
+        body = message.get("body", b"")
+        if len(body) > limit:
+            raise RequestTooLarge(f"Request body is larger than the {limit} byte limit.")
+        ctx.raw_body = body
+        return
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await ctx.receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnected
         chunk = message.get("body", b"")
@@ -71,6 +79,7 @@ async def limit_body(ctx: RequestContext) -> None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
+        message = await ctx.receive()
     ctx.raw_body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
@@ -111,19 +120,28 @@ def quote(value: Any) -> str:
         f"{text[:QUOTE_LIMIT]}... ({len(text)} characters)"
 
 
-async def parse_body(ctx: RequestContext) -> None:
+def parse_body(ctx: RequestContext) -> Awaitable[None] | None:
+    """Parse the body: JSON here, an upload (multipart form) in a coroutine."""
     route = ctx.route
-    media = media_type(ctx.headers.get("content-type", ""))
-    if route is not None and route.body == "multipart" and not is_json_media(media):
-        from .multipart import parse_multipart  # python-multipart: only for uploads
-
-        validator = ctx.state.schemas.validator(ctx.profile.slug, route.route_id)
-        schema = validator.schema if validator is not None else None
-        ctx.body = await parse_multipart(ctx.headers, ctx.raw_body, schema)
-        ctx.body_parsed = True
-        return
     if route is None or route.body == "none":
-        return
+        return None
+    media = media_type(ctx.headers.get("content-type", ""))
+    if route.body == "multipart" and not is_json_media(media):
+        return _parse_form(ctx, route.route_id)
+    _parse_json(ctx, route.route_id, media)
+    return None
+
+
+async def _parse_form(ctx: RequestContext, route_id: str) -> None:
+    from .multipart import parse_multipart  # python-multipart: only for uploads
+
+    validator = ctx.state.schemas.validator(ctx.profile.slug, route_id)
+    schema = validator.schema if validator is not None else None
+    ctx.body = await parse_multipart(ctx.headers, ctx.raw_body, schema)
+    ctx.body_parsed = True
+
+
+def _parse_json(ctx: RequestContext, route_id: str, media: str) -> None:
     # A declared type must be JSON; an undeclared one is read as JSON (curl -d, bare
     # clients), as the gateways' OpenAI-style servers do.
     if media and not is_json_media(media):
@@ -131,11 +149,11 @@ async def parse_body(ctx: RequestContext) -> None:
             f"Unsupported content type: '{quote(media)}'. This endpoint only accepts "
             "'application/json' requests; send the body as JSON with "
             "'Content-Type: application/json'.")
-    known = ctx.state.valid_bodies.get(ctx.profile.slug, route.route_id, ctx.raw_body)
+    known = ctx.state.valid_bodies.get(ctx.profile.slug, route_id, ctx.raw_body)
     if known is not None:  # these very bytes parsed and validated before
         ctx.body, ctx.body_parsed, ctx.body_valid = known, True, True
         return
-    if not ctx.raw_body.strip():
+    if not ctx.raw_body or ctx.raw_body.isspace():  # no strip(): that copies the body
         raise InvalidRequest("We could not parse the JSON body of your request: the body is "
                              "empty. Send a JSON object.")
     try:
@@ -156,7 +174,7 @@ async def parse_body(ctx: RequestContext) -> None:
         raise InvalidRequest(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
 
 
-async def validate_body(ctx: RequestContext) -> None:
+def validate_body(ctx: RequestContext) -> None:
     route = ctx.route
     if route is None or route.body == "none":
         return

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest
-from ..generate.text import Source, generate_tokens, reply_length
-from ..generate.tokens import content_text, is_chinese, split_tokens
+from ..generate.text import Source, generate_tokens, reply_tokens
+from ..generate.tokens import DICT_OR_MAPPING, content_text, is_chinese, split_tokens
 from ..generate.tool_args import generate_instance
 
 WORD_RE = re.compile(r"[a-z0-9]+")
@@ -30,7 +30,9 @@ STOPWORDS = frozenset({
 })
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__,
+# ~4x the cost of a slots class's, once or twice a request (issue 9). Nothing mutates them.
+@dataclass(slots=True)
 class Conversation:
     """What an answer depends on, pulled from any wire format's request."""
 
@@ -40,7 +42,8 @@ class Conversation:
 
     @property
     def chinese(self) -> bool:
-        return is_chinese(self.last_user_text)
+        text = self.last_user_text
+        return not text.isascii() and is_chinese(text)  # no call for ASCII (issue 9)
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,13 @@ class ToolSpec:
     schema: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen, as Conversation (issue 9)
 class TextAnswer:
     tokens: tuple[str, ...]
     # "stop" (natural end), "length" (max tokens) or "stop_sequence".
     reason: str
+    text: str  # the tokens joined: compose_text has it already (issue 9)
     stop_sequence: str | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.tokens)
 
 
 def compose_text(
@@ -74,13 +74,13 @@ def compose_text(
     cut at the first stop sequence and at `max_tokens`."""
     split: list[str] | None = None  # text's own split, when already known
     if text is None:
-        tokens = generate_tokens(rng, conversation.chinese, reply_length(rng))
-        if conversation.last_role == "tool" and conversation.tool_result_text:
-            lead = "根据工具结果：" if conversation.chinese else "Based on the tool result: "
-            tokens = split_tokens(lead + conversation.tool_result_text.strip()[:300] + " ") \
-                + tokens
-            tokens = split_tokens("".join(tokens))
+        chinese = conversation.chinese
+        tokens = reply_tokens(rng, chinese)
         text = "".join(tokens)
+        if conversation.last_role == "tool" and conversation.tool_result_text:
+            lead = "根据工具结果：" if chinese else "Based on the tool result: "
+            text = lead + conversation.tool_result_text.strip()[:300] + " " + text
+            tokens = split_tokens(text)
         split = tokens
     cut_at, hit = len(text), None
     for sequence in stop:
@@ -92,10 +92,11 @@ def compose_text(
     # of a split gives that split again: skipped on the hot path (issue 9).
     tokens = split if split is not None and hit is None else split_tokens(text)
     if max_tokens is not None and len(tokens) > max_tokens:
-        return TextAnswer(tuple(tokens[:max_tokens]), "length")
+        kept = tuple(tokens[:max_tokens])
+        return TextAnswer(kept, "length", "".join(kept))
     if hit is not None:
-        return TextAnswer(tuple(tokens), "stop_sequence", hit)
-    return TextAnswer(tuple(tokens), "stop")
+        return TextAnswer(tuple(tokens), "stop_sequence", text, hit)
+    return TextAnswer(tuple(tokens), "stop", text)
 
 
 def _words(text: str) -> set[str]:
@@ -182,7 +183,7 @@ def describe_messages(messages: Sequence[Any], tool_roles: frozenset[str] = froz
     last_user = ""
     results: list[str] = []
     for message in messages:
-        if not isinstance(message, dict | Mapping):  # dict first: no ABC check (issue 9)
+        if not isinstance(message, DICT_OR_MAPPING):
             continue
         role = str(message.get("role", "user"))
         if role in tool_roles:

@@ -27,8 +27,12 @@ class CannedReply:
     finish_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Call:
+    """Read-only by convention: slotted, not frozen, because a frozen dataclass's
+    __init__ sets each field through object.__setattr__ and every request builds one
+    (issue 9)."""
+
     body: Any
     profile: Profile
     route: RouteSpec
@@ -70,6 +74,9 @@ class JSONReply:
     # The payload's JSON once rendered, kept because a memoised reply is sent many times
     # (pipeline.render_reply sets it; a handler never does).
     encoded: bytes | None = field(default=None, compare=False, repr=False)
+    # Its rendered HTTP response, kept while it sits in the answer cache: every request
+    # that reaches it there has the same key, hence the same request id (issue 9).
+    rendered: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -82,6 +89,9 @@ class StreamReply:
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds to wait before each frame (a fixture's stream script); None: send at once.
     delays: list[float] | None = None
+    # Its rendered HTTP response, kept while it sits in the answer cache: every request
+    # that reaches it there has the same key, hence the same request id (issue 9).
+    rendered: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -90,6 +100,9 @@ class BinaryReply:
     media_type: str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    # Its rendered HTTP response, kept while it sits in the answer cache: every request
+    # that reaches it there has the same key, hence the same request id (issue 9).
+    rendered: Any = field(default=None, compare=False, repr=False)
 
 
 Reply = JSONReply | StreamReply | BinaryReply

@@ -28,14 +28,16 @@ from .base import Call, JSONReply, Reply, StreamReply
 FINISH = {"stop": "stop", "stop_sequence": "stop", "length": "length"}
 
 
-@dataclass(frozen=True)
+# Slotted records, not frozen ones: a frozen dataclass's __init__ sets each field through
+# object.__setattr__, and every answer builds several (issue 9).
+@dataclass(slots=True)
 class ToolCall:
     id: str
     name: str
     arguments: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ChatChoice:
     index: int
     content: str | None
@@ -50,7 +52,7 @@ class ChatChoice:
         return len(self.tokens)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ChatResult:
     id: str
     created: int
@@ -99,8 +101,10 @@ def build_choice(call: Call, index: int, conversation: Conversation,
     # Text reads the choice's draw stream; only tools and JSON output seed its rng.
     draws = call.seed.draws(f"choice:{index}")
     canned = call.canned
-    tools = read_tools(body)
-    if canned is not None and canned.tool_calls:
+    tools = read_tools(body) if "tools" in body else []
+    if not tools and canned is None:
+        planned = []  # nothing to call: the usual chat turn skips the planner (issue 9)
+    elif canned is not None and canned.tool_calls:
         planned = [(c["name"], c.get("arguments", "{}")) for c in canned.tool_calls]
     elif canned is not None and canned.content is not None:
         planned = []
@@ -146,8 +150,9 @@ def complete_chat(call: Call) -> ChatResult:
             f"max_tokens is too large: {max_tokens}. This model supports at most "
             f"{model.max_output_tokens} completion tokens.", param="max_tokens")
     conversation = describe_messages(messages)
-    choices = tuple(build_choice(call, i, conversation, max_tokens)
-                    for i in range(int(body.get("n") or 1)))
+    n = int(body.get("n") or 1)
+    choices = (build_choice(call, 0, conversation, max_tokens),) if n == 1 else tuple(
+        build_choice(call, i, conversation, max_tokens) for i in range(n))
     completion_tokens = sum(c.completion_tokens for c in choices)
     usage = call.canned.usage if call.canned is not None and call.canned.usage else None
     if usage:

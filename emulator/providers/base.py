@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -34,7 +35,7 @@ class RouteSpec:
     # `<route_id>.stream.json` schema (one SSE data payload) must ship with it.
     streams: bool = False
 
-    @property
+    @cached_property  # read on every response (issue 9)
     def family(self) -> str:
         """The wire family (`openai`, `anthropic`, ...): decides request-id header names
         and how an error inside a stream is framed."""
@@ -82,13 +83,9 @@ class Catalogue:
     def get(self, model_id: str) -> Model | None:
         return self._index.get(model_id)
 
-    @property
+    @cached_property  # built on first use, then a plain attribute
     def _index(self) -> dict[str, Model]:
-        index = self.__dict__.get("_index_cache")
-        if index is None:
-            index = {m.id: m for m in self.models}
-            object.__setattr__(self, "_index_cache", index)
-        return index
+        return {m.id: m for m in self.models}
 
 
 def load_catalogue(slug: str) -> Catalogue:
