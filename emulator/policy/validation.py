@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable
+from functools import lru_cache
 from typing import Any
 
 from ..context import ClientDisconnected, RequestContext
@@ -83,6 +84,7 @@ async def limit_body(ctx: RequestContext) -> None:
     ctx.raw_body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+@lru_cache(maxsize=64)  # a client sends the same content type every time (issue 9)
 def media_type(content_type: str) -> str:
     """`application/json` of `Application/JSON; charset=utf-8`."""
     return content_type.split(";", 1)[0].strip().lower()
