@@ -87,14 +87,18 @@ def pinned(core: int, command: list[str]) -> list[str]:
     return command
 
 
+def server_command(target: str, port: int) -> list[str]:
+    """The floor's or the emulator's command line: the same uvicorn settings for both."""
+    if target == "floor":
+        return [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port),
+                "--log-level", "warning", "--no-access-log"]
+    return [sys.executable, "-m", "emulator.cli", "serve", "--port", str(port), "--quiet",
+            "--no-limits"]
+
+
 def start(target: str, port: int) -> tuple[subprocess.Popen[bytes], float]:
     """Start a server; return it and its cold start (spawn to first 200), seconds."""
-    if target == "floor":
-        command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port),
-                   "--log-level", "warning", "--no-access-log"]
-    else:
-        command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(port),
-                   "--quiet", "--no-limits"]
+    command = server_command(target, port)
     began = time.perf_counter()
     process = subprocess.Popen(pinned(0, command), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

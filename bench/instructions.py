@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.__main__ import CHAT, KEY, free_port
+from bench.__main__ import CHAT, KEY, free_port, server_command
 
 CASES = {  # name: (server, path, body for request i)
     "floor chat": ("floor", "/v1/chat/completions", lambda i: CHAT),
@@ -48,12 +48,7 @@ def send(port: int, path: str, body_for: object, first: int, count: int) -> None
 def count(case: str, requests: int, folder: Path) -> float:
     server, path, body_for = CASES[case]
     port = free_port()
-    if server == "floor":
-        command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--port", str(port),
-                   "--log-level", "warning", "--no-access-log"]
-    else:
-        command = [sys.executable, "-m", "emulator.cli", "serve", "--port", str(port),
-                   "--quiet", "--no-limits"]
+    command = server_command(server, port)
     out = folder / f"{server}.%p"
     process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                                 *command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
