@@ -88,12 +88,14 @@ def complete(call: Call) -> tuple[list[CompletionChoice], int, int]:
     model = call.model
     limit = model.context_window if model is not None else None
     for prompt in prompts:
-        # The prompt alone must fit; the completion is cut at what is left of it.
-        if limit and prompt.token_count > limit:
+        # Prompt and completion must fit together, or OpenAI refuses (it does not trim
+        # max_tokens to what is left), with this message and context_length_exceeded.
+        if limit and prompt.token_count + max_tokens > limit:
             raise ContextTooLong(
                 f"This model's maximum context length is {limit} tokens, however you "
-                f"requested {prompt.token_count} tokens in your prompt. Please reduce "
-                "your prompt.", param="prompt")
+                f"requested {prompt.token_count + max_tokens} tokens "
+                f"({prompt.token_count} in your prompt; {max_tokens} for the completion). "
+                "Please reduce your prompt; or completion length.", param="prompt")
     n = int(body.get("n") or 1)
     echo = bool(body.get("echo"))
     stop = stop_list(body.get("stop"))
@@ -104,8 +106,8 @@ def complete(call: Call) -> tuple[list[CompletionChoice], int, int]:
         for i in range(n):
             rng = call.seed.rng(f"prompt:{p}:choice:{i}")
             text = canned.content if canned is not None else continuation(rng, conversation)
-            room = max_tokens if not limit else min(max_tokens, limit - prompt.token_count)
-            answer = compose_text(rng, conversation, max_tokens=room, stop=stop, text=text)
+            answer = compose_text(rng, conversation, max_tokens=max_tokens, stop=stop,
+                                  text=text)
             finish = (canned.finish_reason if canned is not None and canned.finish_reason
                       else FINISH[answer.reason])
             choices.append(CompletionChoice(p * n + i, prompt.text if echo else "",

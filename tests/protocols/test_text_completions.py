@@ -101,6 +101,26 @@ def test_bad_completion_requests_are_apiyi_errors(client: TestClient, change: di
     assert response.json()["error"]["param"] == param
 
 
+def test_prompt_and_max_tokens_past_the_context_are_refused_not_trimmed(
+        client: TestClient) -> None:
+    """OpenAI answers 400 context_length_exceeded when prompt + max_tokens do not fit
+    (gpt-3.5-turbo-instruct: 4,096 tokens); it never trims max_tokens to what is left."""
+    prompt = "one two three"
+    used = count_tokens(prompt)
+    fits = complete(client, prompt=prompt, max_tokens=4096 - used)
+    assert fits["usage"]["prompt_tokens"] == used
+    response = client.post(URL, headers=AUTH, json={
+        "model": MODEL, "prompt": prompt, "max_tokens": 4097 - used})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "context_length_exceeded"
+    assert error["param"] == "prompt"
+    assert error["message"] == (
+        f"This model's maximum context length is 4096 tokens, however you requested 4097 "
+        f"tokens ({used} in your prompt; {4097 - used} for the completion). Please reduce "
+        "your prompt; or completion length.")
+
+
 # -- aimodels code completions ------------------------------------------------------------
 
 CODE_URL = "/aimodels/v1/code/completions"
