@@ -105,6 +105,11 @@ def first_violation(validator: Draft202012Validator, instance: Any) -> tuple[str
         where = where[:MESSAGE_LIMIT] + "..."
     if error.validator == "required":
         return f"Missing required parameter: '{where}'.", where
+    # A schema may word its own refusal as the provider does (`x-message`, and `x-param`
+    # where the provider names another field or none), where jsonschema's would be
+    # cryptic: `not {}` reads "... should not be valid under {}".
+    if isinstance(error.schema, dict) and isinstance(error.schema.get("x-message"), str):
+        return error.schema["x-message"], error.schema.get("x-param", where) or ""
     # jsonschema's message quotes the offending value: a huge one is cut, not echoed.
     message = error.message if len(error.message) <= MESSAGE_LIMIT else \
         f"{error.message[:MESSAGE_LIMIT]}... ({len(error.message)} characters)"

@@ -88,6 +88,18 @@ def test_input_forms_and_determinism(client: TestClient) -> None:
     assert again[0]["embedding"] == single[0]["embedding"]
 
 
+def test_ada_002_refuses_dimensions_in_openais_words(client: TestClient) -> None:
+    """text-embedding-ada-002 takes no `dimensions`, not even its own 1536: OpenAI's 400."""
+    for dimensions in (256, 1536):
+        response = client.post("/apiyi/v1/embeddings", headers=AUTH, json={
+            "model": "text-embedding-ada-002", "input": "x", "dimensions": dimensions})
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["message"] == "This model does not support specifying dimensions."
+        assert error["type"] == "invalid_request_error"
+        assert error["param"] is None
+
+
 def test_dimensions_shortens_like_text_embedding_3(client: TestClient) -> None:
     model = "text-embedding-3-large"
     full = embed(client, "qhaigc", model, "shorten me")["data"][0]["embedding"]
