@@ -77,6 +77,27 @@ def test_faults_and_the_journal_still_apply_to_cached_answers(client: TestClient
     assert [e.status for e in entries] == [200, 503, 200]
 
 
+def test_a_cached_answer_still_counts_down_the_rate_limit_headers() -> None:
+    """The rendered response kept with a cached answer never carries one request's
+    rate-limit headers to the next: each is rendered with its own."""
+    with TestClient(create_app(Config(seed=3, clock=FROZEN))) as client:
+        responses = [client.post(URL, headers=AUTH, json=CHAT) for _ in range(4)]
+    remaining = [int(r.headers["x-ratelimit-remaining-requests"]) for r in responses]
+    assert remaining == list(range(remaining[0], remaining[0] - 4, -1))
+    assert len({r.content for r in responses}) == 1
+    assert len({r.headers["x-request-id"] for r in responses}) == 1
+
+
+def test_a_cached_answer_is_sent_the_same_way_every_time() -> None:
+    """Without limits the whole rendered response is reused: the same status, headers
+    (content-length included) and body, request after request."""
+    with TestClient(create_app(Config(seed=3, clock=FROZEN, limits_enabled=False))) as client:
+        sent = [client.post(URL, headers=AUTH, json=CHAT) for _ in range(4)]
+    assert "x-ratelimit-remaining-requests" not in sent[0].headers
+    assert len({(r.status_code, tuple(r.headers.items()), r.content) for r in sent}) == 1
+    assert int(sent[0].headers["content-length"]) == len(sent[0].content)
+
+
 def test_the_cache_is_bounded() -> None:
     app = create_app(Config(seed=1, clock=FROZEN))
     app.state.answers.size = 4
