@@ -23,7 +23,7 @@ from .errors import EmulatorError, UpstreamError
 from .fixture_replies import render_fixture_reply
 from .fixtures_match import FixtureRequest
 from .pipeline import HTTPResponse, render_failure, render_reply
-from .policy.validation import is_json_media, limit_body, media_type
+from .policy.validation import is_json_media, limit_body, media_type, parse_body
 from .protocols.base import CannedReply
 from .record_files import REQUEST_DROP, RESPONSE_DROP, Exchange, RecordingFolder, split_frames
 from .record_secrets import Redactor
@@ -91,6 +91,16 @@ class Recorder:
                 ctx.body_parsed = True
             except jsonutil.JSONDecodeError:
                 pass  # forwarded as it came; the upstream says what is wrong with it
+        elif ctx.raw_body and ctx.route is not None and ctx.route.body == "multipart":
+            # An upload is recorded as replay will read it (its fields, and each file's
+            # name, type, size and digest), so a replay matches the same form and file
+            # whatever multipart boundary the client picks this time.
+            try:
+                pending = parse_body(ctx)
+                if pending is not None:
+                    await pending
+            except EmulatorError:
+                ctx.body, ctx.body_parsed = None, False  # forwarded as it came
 
     def _replay(self, ctx: RequestContext) -> HTTPResponse | None:
         """`record_missing`: the answer of the folder's matching rule, if any. Shipped

@@ -21,6 +21,7 @@ from emulator.fixtures import FixtureError, FixtureRequest, check_dir, parse_rul
 from emulator.policy.faults import parse_fault_rule
 from emulator.record_files import event_spec, split_frames
 from emulator.record_secrets import Redactor
+from tests.protocols.media_helpers import wav_bytes
 
 KEY = "sk-live-recorded-key-9f8e7d6c5b4a"
 ORG_HEADER, ORG_TOKEN = "X-Org-Token", "org-token-5551234abc"
@@ -283,6 +284,37 @@ def test_record_missing_forwards_and_records_only_misses(recording: Recording,
         upstream.stop()
     added = [spec for name, spec in files(folder).items() if name not in before]
     assert [spec["match"]["body"]["model"] for spec in added] == ["claude-3.5-sonnet"]
+
+
+def test_uploads_replay_by_their_form_and_file(tmp_path: Path) -> None:
+    """A recorded upload answers the same form and file again, whatever multipart
+    boundary the client picks; another file of the same name gets its own answer."""
+    upstream = start_upstream()
+    apiyi = recorder(upstream, "apiyi", tmp_path)
+    short, long = wav_bytes(1.5), wav_bytes(4.0)
+    try:
+        client = openai_sdk(apiyi.base_url("apiyi"))
+        recorded = {name: transcribe(client, audio)
+                    for name, audio in (("short", short), ("long", long))}
+    finally:
+        apiyi.stop()
+        upstream.stop()
+    assert recorded["short"] != recorded["long"]
+    body = files(tmp_path)["apiyi-openai.audio_transcriptions-0001.json"]["match"]["body"]
+    assert body["model"] == "whisper-1"
+    assert set(body["file"]) == {"filename", "content_type", "size", "digest"}
+    with EmulatorServer(Config(seed=99, fixtures_dir=tmp_path)) as replayer:
+        client = openai_sdk(replayer.base_url("apiyi"))
+        # In the other order: matched by body, not by position.
+        assert transcribe(client, long) == recorded["long"]
+        assert transcribe(client, short) == recorded["short"]
+        assert [e.fixture for e in replayer.state.journal.entries] == [
+            "apiyi-openai.audio_transcriptions-0002", "apiyi-openai.audio_transcriptions-0001"]
+
+
+def transcribe(client: openai.OpenAI, audio: bytes) -> str:
+    return client.audio.transcriptions.create(
+        model="whisper-1", file=("speech.wav", audio, "audio/wav")).text
 
 
 def test_serve_options_configure_recording(tmp_path: Path) -> None:
