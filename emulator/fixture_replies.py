@@ -100,7 +100,7 @@ def render_fixture_reply(reply: FixtureReply, profile: Profile, now: float,
         delays = [e.delay / speed if speed else 0.0 for e in reply.events] \
             if speed is not None else [e.delay for e in reply.events]
         return StreamReply([e.frame for e in reply.events], media_type, headers,
-                           delays=delays if any(delays) else None)
+                           delays=delays if any(delays) else None, status=reply.status)
     assert isinstance(reply, ErrorReply)
     error = ERROR_KINDS[reply.kind](reply.message, code=reply.code)
     status, body = render_error(profile.error_style, error, now)

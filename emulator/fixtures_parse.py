@@ -12,7 +12,7 @@ the source and the field (`rules.yaml[1]: match.model: expected ...`).
      "reply": one of
         {"content", "tool_calls", "usage", "finish_reason"}   rendered by the protocol
         {"status", "headers", "body" | "body_base64"}         sent verbatim
-        {"headers", "stream": [event, ...]}                   raw SSE events, paced
+        {"status", "headers", "stream": [event, ...]}         raw SSE events, paced
         {"error": {"status" | "kind", "message", "code", "headers"}}  provider's format
     }
 """
@@ -39,7 +39,7 @@ MATCH_FIELDS = ("provider", "route", "path", "stream", "model", "content", "last
 REPLY_KINDS: dict[str, frozenset[str]] = {
     "canned": frozenset({"content", "tool_calls", "usage", "finish_reason"}),
     "raw": frozenset({"status", "headers", "body", "body_base64"}),
-    "stream": frozenset({"headers", "stream"}),
+    "stream": frozenset({"status", "headers", "stream"}),
     "error": frozenset({"error"}),
 }
 
@@ -67,6 +67,7 @@ class StreamEvent:
 class StreamScript:
     events: tuple[StreamEvent, ...]
     headers: Mapping[str, str]
+    status: int = 200
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def _stream(fields: _Fields) -> StreamScript:
         script.append(StreamEvent(frame, float(delay)))
     headers = _headers(fields)
     headers.setdefault("content-type", "text/event-stream")
-    return StreamScript(tuple(script), headers)
+    return StreamScript(tuple(script), headers, _status(fields, 200) or 200)
 
 
 def _error(fields: _Fields) -> ErrorReply:

@@ -152,8 +152,8 @@ def _render(ctx: RequestContext, reply: Reply) -> HTTPResponse:
     if isinstance(reply, StreamReply):
         headers = base_headers(ctx, reply.media_type.encode())
         headers.append((b"cache-control", b"no-cache"))
-        return HTTPResponse(200, with_headers(headers, reply.headers), events=reply.events,
-                            delays=reply.delays)
+        return HTTPResponse(reply.status, with_headers(headers, reply.headers),
+                            events=reply.events, delays=reply.delays)
     assert isinstance(reply, BinaryReply)
     headers = with_headers(base_headers(ctx, reply.media_type.encode()), reply.headers)
     return HTTPResponse(reply.status, headers, reply.content)

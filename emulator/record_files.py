@@ -109,7 +109,10 @@ def reply_spec(exchange: Exchange, redactor: Redactor,
             if delay >= 0.0005:  # below a millisecond is the loop's noise, not the gateway's
                 event["delay"] = round(delay, 3)
             events.append(event)
-        return {"headers": headers, "stream": events}
+        spec: dict[str, Any] = {"headers": headers, "stream": events}
+        if exchange.status != 200:  # an SSE answer with another status is replayed with it
+            spec = {"status": exchange.status, **spec}
+        return spec
     reply: dict[str, Any] = {"status": exchange.status, "headers": headers}
     content = exchange.content
     try:

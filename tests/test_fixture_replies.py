@@ -118,6 +118,22 @@ def test_a_stream_script_is_sent_event_by_event_with_its_delays(
     assert (entry["fixture"], entry["stream"], entry["status"]) == ("script", True, 200)
 
 
+def test_a_stream_script_may_answer_with_another_status(server: EmulatorServer) -> None:
+    """Some gateways send an error as an event stream: the script's `status` is the one
+    sent, so the SDK raises the status's own error class before reading any event."""
+    add(server, {"name": "sse-error", "match": {"content": "fail as a stream"}, "reply": {
+        "status": 500, "stream": [{"event": "error", "data": {"error": {"message": "boom"}}}]}})
+    client = openai.OpenAI(base_url=server.base_url("qhaigc"), api_key=KEY, max_retries=0)
+    with pytest.raises(openai.InternalServerError) as raised:
+        client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "fail as a stream"}],
+            stream=True)
+    assert raised.value.status_code == 500
+    assert raised.value.response.headers["content-type"] == "text/event-stream"
+    entry = journal(server)[-1]
+    assert (entry["fixture"], entry["stream"], entry["status"]) == ("sse-error", True, 500)
+
+
 STYLES = {"qhaigc": ("gpt-4o", "openai"), "apiyi": ("gpt-4o", "openai"),
           "xiaoai": ("xiaoai-chat-v1", "xiaoai"), "ruijing": ("ruijing-gpt-2.0", "ruijing"),
           "aimodels": ("gpt-4-turbo", "aimodels")}

@@ -3,6 +3,7 @@ emulator started as the "upstream", stop it, and replay the folder with a fresh 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
@@ -19,7 +20,7 @@ from emulator import Config, EmulatorServer
 from emulator.cli import build_parser, config_from_args, main
 from emulator.fixtures import FixtureError, FixtureRequest, check_dir, parse_rule
 from emulator.policy.faults import parse_fault_rule
-from emulator.record_files import event_spec, split_frames
+from emulator.record_files import Exchange, event_spec, reply_spec, split_frames
 from emulator.record_secrets import Redactor
 from tests.protocols.media_helpers import wav_bytes
 
@@ -344,6 +345,19 @@ def test_each_sse_event_is_written_readably_only_when_it_frames_back_the_same() 
     assert event_spec(b"data: x\r\n\r\n") == {"raw": "data: x\r\n\r\n"}
     assert split_frames(b"data: 1\n\ndata: 2\r\n\r\ndata: 3") == \
         ([b"data: 1\n\n", b"data: 2\r\n\r\n"], b"data: 3")
+
+
+def test_a_stream_answered_with_another_status_is_recorded_with_it() -> None:
+    exchange = Exchange("apiyi", "openai.chat_completions", "POST", "/v1/chat/completions",
+                        "", {}, {"model": "gpt-4o"}, 502,
+                        {"content-type": "text/event-stream"},
+                        frames=[(b'data: {"error": "upstream down"}\n\n', 0.0)])
+    spec = reply_spec(exchange, Redactor.build((), ()), [])
+    assert spec["status"] == 502
+    rule = parse_rule({"match": {"provider": "apiyi"}, "reply": spec}, "recorded")
+    assert rule.reply.status == 502  # type: ignore[union-attr]
+    ok = reply_spec(dataclasses.replace(exchange, status=200), Redactor.build((), ()), [])
+    assert "status" not in ok  # the usual 200 is left implicit
 
 
 def test_redaction_covers_key_headers_fields_and_query() -> None:

@@ -89,6 +89,7 @@ class StreamReply:
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds to wait before each frame (a fixture's stream script); None: send at once.
     delays: list[float] | None = None
+    status: int = 200  # a fixture's stream script may say another
     # Its rendered HTTP response, kept while it sits in the answer cache: every request
     # that reaches it there has the same key, hence the same request id (issue 9).
     rendered: Any = field(default=None, compare=False, repr=False)
