@@ -8,7 +8,6 @@ The control API, off the hot path, is an ordinary Starlette app.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from .pipeline import HTTPResponse, run_pipeline
 from .providers import PROFILES
 from .providers.base import Profile
 from .state import EmulatorState
-from .transport import send_faulted
+from .transport import send_faulted, send_paced
 
 if TYPE_CHECKING:
     from .record import Recorder
@@ -108,7 +107,10 @@ class EmulatorApp:
                 self._record(ctx, 499, stream=False)
                 return
             stream = response.events is not None
-            if ctx.fault is None:
+            if ctx.fault is None and response.delays is not None:  # a paced stream script
+                status = await send_paced(response, receive, send)
+                self._record(ctx, status, stream=True)
+            elif ctx.fault is None:
                 # Journaled before the answer goes out: a client that has its answer finds
                 # it in the journal (a test's next line may read it, or reset).
                 self._record(ctx, response.status, stream=stream)
@@ -137,13 +139,6 @@ class EmulatorApp:
                 async for chunk in chunks:
                     await send({"type": "http.response.body", "body": chunk,
                                 "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if response.delays is not None:  # a fixture's stream script, paced as written
-            for frame, delay in zip(response.events, response.delays, strict=True):
-                if delay:
-                    await asyncio.sleep(delay)
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
             return
         # No pacing asked for: the whole stream in one write is the cheapest correct form.

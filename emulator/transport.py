@@ -68,6 +68,24 @@ async def send_faulted(ctx: RequestContext, response: HTTPResponse, scope: dict[
         gone.cancel()
 
 
+async def send_paced(response: HTTPResponse, receive: Receive, send: Send) -> int:
+    """A fixture's stream script, each frame after its delay; stops as soon as the client
+    goes (a long script must not keep writing to nobody). Returns the journal's status."""
+    assert response.events is not None and response.delays is not None
+    gone = asyncio.ensure_future(_wait_disconnect(receive))
+    try:
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": response.headers})
+        for frame, delay in zip(response.events, response.delays, strict=True):
+            if await _wait(gone, delay):
+                return CLIENT_GONE
+            await send({"type": "http.response.body", "body": frame, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        return response.status
+    finally:
+        gone.cancel()
+
+
 async def _send_stream(ctx: RequestContext, active: ActiveFault, response: HTTPResponse,
                        transport: asyncio.Transport | None, gone: asyncio.Future[None],
                        send: Send) -> int:

@@ -118,6 +118,24 @@ def test_a_stream_script_is_sent_event_by_event_with_its_delays(
     assert (entry["fixture"], entry["stream"], entry["status"]) == ("script", True, 200)
 
 
+def test_a_paced_stream_script_stops_when_the_client_goes(server: EmulatorServer) -> None:
+    """A client that leaves after the first event ends the script there: the journal says
+    499 well before the script's remaining 2 seconds would have run out."""
+    add(server, {"name": "slow-script", "match": {"content": "slow and long"}, "reply": {
+        "stream": ["first", *({"data": f"event {i}", "delay": 0.2} for i in range(10))]}})
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "slow and long"}],
+            "stream": True}
+    with httpx.stream("POST", f"{server.base_url('qhaigc')}/chat/completions", json=body,
+                      headers=AUTH, timeout=5) as response:
+        first = next(response.iter_raw())
+    left = time.perf_counter()
+    assert first.startswith(b"data: first")
+    while not (entries := [e for e in journal(server) if e["fixture"] == "slow-script"]):
+        assert time.perf_counter() - left < 1.0, "the script went on after the client left"
+        time.sleep(0.02)
+    assert entries[-1]["status"] == 499
+
+
 def test_a_stream_script_may_answer_with_another_status(server: EmulatorServer) -> None:
     """Some gateways send an error as an event stream: the script's `status` is the one
     sent, so the SDK raises the status's own error class before reading any event."""
