@@ -41,7 +41,8 @@ def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
         found = NO_MATCH  # what match() would say, without building the request
     else:
         found = state.fixtures.match(
-            FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body),
+            FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path, ctx.body,
+                           ctx.query),
             recorded=False if state.fixtures.has_recorded else None)  # had their turn
     if found.rule is None:
         ctx.fixture_miss = found.miss
@@ -75,7 +76,7 @@ def replay_recorded(ctx: RequestContext) -> None:
     if not store.has_recorded or ctx.route is None:
         return
     rule = store.match(FixtureRequest(ctx.profile.slug, ctx.route.route_id, ctx.path,
-                                      ctx.body), recorded=True).rule
+                                      ctx.body, ctx.query), recorded=True).rule
     if rule is None:
         return
     ctx.fixture = rule.name

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl
 
 from .errors import EmulatorError
 from .protocols.answers import Conversation, describe_messages
@@ -54,14 +55,21 @@ class TextMatch:
 class FixtureRequest:
     """The request as fixture rules see it; conversation facts are read only if asked."""
 
-    def __init__(self, provider: str, route_id: str | None, path: str, body: Any) -> None:
+    def __init__(self, provider: str, route_id: str | None, path: str, body: Any,
+                 query: str = "") -> None:
         self.provider = provider
         self.route_id = route_id
         self.path = path
+        self.query = query
         self.body: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
         model = self.body.get("model")
         self.model = model if isinstance(model, str) else ""
         self.stream = bool(self.body.get("stream"))
+
+    @cached_property
+    def query_params(self) -> dict[str, str | list[str]]:
+        """The query string's parameters: a value per name, a list for a repeated one."""
+        return query_params(self.query)
 
     @cached_property
     def conversation(self) -> Conversation:
@@ -103,9 +111,12 @@ class BodyMatch:
     # The canonical form: two rules with the same body compare (and hash) equal.
     canonical: bytes = b""
     exact: bool = False
+    # What is compared: the JSON "body", or the "query" string's parameters (as an
+    # object of strings, a list for a repeated name).
+    part: str = "body"
 
-    def failure(self, body: Any) -> str | None:
-        return _json_difference(body, self.value, "body", self.exact)
+    def failure(self, value: Any) -> str | None:
+        return _json_difference(value, self.value, self.part, self.exact)
 
 
 def _json_difference(actual: Any, expected: Any, where: str, exact: bool) -> str | None:
@@ -121,7 +132,8 @@ def _json_difference(actual: Any, expected: Any, where: str, exact: bool) -> str
             if reason is not None:
                 return reason
         extra = [key for key in actual if key not in expected] if exact else []
-        return f"{where}.{extra[0]}: not in the rule (body_exact)" if extra else None
+        part = where.split(".", 1)[0].split("[", 1)[0]
+        return f"{where}.{extra[0]}: not in the rule ({part}_exact)" if extra else None
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return f"{where}: expected an array of {len(expected)}"
@@ -151,6 +163,7 @@ class Conditions:
     # and their text matches.
     tool_result: bool | TextMatch | None = None
     body: BodyMatch | None = None
+    query: BodyMatch | None = None
 
     def is_candidate(self, request: FixtureRequest) -> bool:
         """Whether the rule is about this provider, route and path at all (a rule that is
@@ -241,5 +254,21 @@ def _body(c: Conditions, r: FixtureRequest) -> str | None:
     return c.body.failure(r.body) if c.body is not None else None
 
 
+def _query(c: Conditions, r: FixtureRequest) -> str | None:
+    return c.query.failure(r.query_params) if c.query is not None else None
+
+
 _CHECKS = (_providers, _routes, _path, _stream, _model, _content, _last_role, _tool_result,
-           _body)
+           _query, _body)
+
+
+def query_params(query: str) -> dict[str, str | list[str]]:
+    """`a=1&b=2&b=3` as {"a": "1", "b": ["2", "3"]}: how a rule's `query` is written."""
+    params: dict[str, str | list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        seen = params.get(name)
+        if seen is None:
+            params[name] = value
+        else:
+            params[name] = [*seen, value] if isinstance(seen, list) else [seen, value]
+    return params

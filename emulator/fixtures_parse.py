@@ -6,7 +6,7 @@ the source and the field (`rules.yaml[1]: match.model: expected ...`).
 
     {"name": "...",
      "match": {"provider", "route", "path", "stream", "model", "content", "last_role",
-               "tool_result", "body", "body_exact", "nth"},
+               "tool_result", "body", "body_exact", "query", "query_exact", "nth"},
      "recorded": {...}    provenance of a recorded exchange (emulator/record.py); its
                           stream delays are scaled by --replay-speed
      "reply": one of
@@ -35,7 +35,7 @@ from .protocols.base import CannedReply
 from .providers import PROFILES
 
 MATCH_FIELDS = ("provider", "route", "path", "stream", "model", "content", "last_role",
-                "tool_result", "body", "body_exact", "nth")
+                "tool_result", "body", "body_exact", "query", "query_exact", "nth")
 REPLY_KINDS: dict[str, frozenset[str]] = {
     "canned": frozenset({"content", "tool_calls", "usage", "finish_reason"}),
     "raw": frozenset({"status", "headers", "body", "body_base64"}),
@@ -190,23 +190,31 @@ def _conditions(fields: _Fields) -> tuple[Conditions, int | None]:
         content=_text_match(fields, "content", "contains"),
         last_role=last_role,
         tool_result=tool_result,
-        body=_body_match(fields),
+        body=_json_match(fields, "body"),
+        query=_json_match(fields, "query"),
     )
     return conditions, nth
 
 
-def _body_match(fields: _Fields) -> BodyMatch | None:
-    exact = fields.get("body_exact", bool, "true or false")
-    if "body" not in fields.value:
+def _json_match(fields: _Fields, part: str) -> BodyMatch | None:
+    """`body` (any JSON) or `query` (an object of strings or lists of strings), with
+    its `<part>_exact`."""
+    exact = fields.get(f"{part}_exact", bool, "true or false")
+    if part not in fields.value:
         if exact is not None:
-            raise fields.error(fields.at("body_exact"), "needs a body to compare with")
+            raise fields.error(fields.at(f"{part}_exact"), f"needs a {part} to compare with")
         return None
-    value = fields.value["body"]
+    value = fields.value[part]
+    if part == "query" and not (isinstance(value, Mapping) and all(
+            isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+            for v in value.values())):
+        raise fields.error(fields.at(part), "expected an object of strings (a list of "
+                                            "strings for a repeated parameter)")
     try:
         canonical = jsonutil.dumps_canonical(value)
     except TypeError:  # YAML can hold what JSON cannot (dates, sets)
-        raise fields.error(fields.at("body"), "expected a JSON value") from None
-    return BodyMatch(value, canonical, bool(exact))
+        raise fields.error(fields.at(part), "expected a JSON value") from None
+    return BodyMatch(value, canonical, bool(exact), part)
 
 
 def _headers(fields: _Fields) -> dict[str, str]:

@@ -107,7 +107,7 @@ class Recorder:
         example exchanges and content rules (which need the generator) do not count."""
         store = ctx.state.fixtures
         rule = store.match(FixtureRequest(ctx.profile.slug, ctx.route_id, ctx.path,
-                                          ctx.body)).rule
+                                          ctx.body, ctx.query)).rule
         if rule is None or isinstance(rule.reply, CannedReply) \
                 or any(rule is shipped for shipped in store.shipped):
             return None

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import jsonutil, sse
+from .fixtures_match import query_params
 from .fixtures_parse import FixtureRule, parse_rule
 from .record_secrets import Redactor
 
@@ -141,6 +142,11 @@ def match_spec(exchange: Exchange, redactor: Redactor,
         # answer a request with it.
         match["body"] = redactor.scrub_json(exchange.request_body, secrets)
         match["body_exact"] = True
+    if exchange.query or exchange.request_body is None:
+        # Its query exactly (a secret parameter as "<redacted>", which matches any value):
+        # `GET /v1/models?page=2` is not the recorded `GET /v1/models`.
+        match["query"] = query_params(redactor.query(exchange.query, secrets))
+        match["query_exact"] = True
     return match
 
 

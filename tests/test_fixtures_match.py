@@ -108,6 +108,10 @@ CONDITIONS = [
      ("/xiaoai/v1/messages", {"model": "xiaoai-chat-v1", "max_tokens": 50,
                               "messages": [{"role": "user", "content": "a"}]}),
      "last_role 'user' != 'tool'; tool_result: the request does not end"),
+    ({"query": {"tag": "a"}}, (CHAT + "?tag=a&page=2", ask()), (CHAT + "?tag=b", ask()),
+     "query.tag: \"'b'\" != \"'a'\""),
+    ({"query": {"tag": ["a", "b"]}, "query_exact": True}, (CHAT + "?tag=a&tag=b", ask()),
+     (CHAT + "?tag=a&tag=b&page=2", ask()), "query.page: not in the rule (query_exact)"),
 ]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anthropic
+import httpx
 import openai
 import pytest
 
@@ -25,6 +26,7 @@ from emulator.record_secrets import Redactor
 from tests.protocols.media_helpers import wav_bytes
 
 KEY = "sk-live-recorded-key-9f8e7d6c5b4a"
+AUTH_HEADER = {"Authorization": "Bearer sk-replay-key-000000"}
 ORG_HEADER, ORG_TOKEN = "X-Org-Token", "org-token-5551234abc"
 USER_SECRET = "user-secret-id-777777"
 QUESTION = [{"role": "user", "content": "Explain tides briefly"}]
@@ -311,6 +313,30 @@ def test_uploads_replay_by_their_form_and_file(tmp_path: Path) -> None:
         assert transcribe(client, short) == recorded["short"]
         assert [e.fixture for e in replayer.state.journal.entries] == [
             "apiyi-openai.audio_transcriptions-0002", "apiyi-openai.audio_transcriptions-0001"]
+
+
+def test_a_recorded_query_answers_only_that_query(tmp_path: Path) -> None:
+    """`GET /v1/models?page=2` is not the recorded `GET /v1/models`, nor is `?page=3` the
+    recorded `?page=2`; a secret parameter is redacted and matches any value."""
+    upstream = start_upstream()
+    apiyi = recorder(upstream, "apiyi", tmp_path)
+    try:
+        for query in ("", "?page=2&api_key=" + KEY):
+            assert httpx.get(f"{apiyi.base_url('apiyi')}/models{query}",
+                             headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+    finally:
+        apiyi.stop()
+        upstream.stop()
+    written = files(tmp_path)
+    assert [f["match"].get("query") for f in written.values()] == [
+        {}, {"page": "2", "api_key": "<redacted>"}]
+    assert KEY not in json.dumps(written)
+    with EmulatorServer(Config(seed=99, fixtures_dir=tmp_path)) as replayer:
+        for query in ("", "?page=2&api_key=other", "?page=3", "?page=2"):
+            httpx.get(f"{replayer.base_url('apiyi')}/models{query}", headers=AUTH_HEADER)
+        fixtures = [e.fixture for e in replayer.state.journal.entries]
+    assert fixtures == ["apiyi-openai.models_list-0001", "apiyi-openai.models_list-0002",
+                        None, None]
 
 
 def transcribe(client: openai.OpenAI, audio: bytes) -> str:
