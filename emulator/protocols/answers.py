@@ -42,8 +42,7 @@ class Conversation:
 
     @property
     def chinese(self) -> bool:
-        text = self.last_user_text
-        return not text.isascii() and is_chinese(text)  # no call for ASCII (issue 9)
+        return is_chinese(self.last_user_text)  # which skips ASCII text at once
 
 
 @dataclass(frozen=True)
