@@ -29,10 +29,10 @@ class RequestContext:
     factories cost a call per list (issue 9)."""
 
     __slots__ = ("answer_key", "base_url", "body", "body_json", "body_parsed", "body_valid",
-                 "fault", "faults", "fixture", "fixture_miss", "headers", "key", "method", "model",
-                 "notes", "on_complete", "path", "path_params", "profile", "query",
-                 "raw_body", "receive", "response_headers", "route", "seed", "started",
-                 "state")
+                 "charged", "fault", "faults", "fixture", "fixture_miss", "headers", "key",
+                 "method", "model", "notes", "on_complete", "path", "path_params", "profile",
+                 "query", "raw_body", "receive", "response_headers", "route", "seed",
+                 "started", "state")
 
     def __init__(self, state: EmulatorState, profile: Profile, method: str, path: str,
                  query: str, headers: dict[str, str], receive: Receive,
@@ -61,6 +61,9 @@ class RequestContext:
         self.seed: RequestSeed | None = None
         # The answer cache's key for this request when it has one (answer_cache.py).
         self.answer_key: AnswerKey | None = None
+        # What the rate limiter charged this request (policy/ratelimit.py), so a request
+        # rejected after it was admitted can be given its charge back; None if uncharged.
+        self.charged: tuple[tuple[str, Any, int, bool], ...] | None = None
         # Headers steps add to the response (rate-limit headers, ...).
         self.response_headers: dict[str, str] = {}
         # What the journal entry should say: faults that fired, the fixture that answered

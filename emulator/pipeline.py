@@ -160,6 +160,8 @@ def _render(ctx: RequestContext, reply: Reply) -> HTTPResponse:
 
 
 def render_failure(ctx: RequestContext, error: EmulatorError) -> HTTPResponse:
+    if ctx.charged is not None:  # refused after the limiter admitted it: no charge
+        ctx.state.limiter.refund(ctx)
     ctx.state.limiter.describe(ctx)  # aimodels sends X-RateLimit-* on every response
     status, body = render_error(ctx.profile.error_style, error, ctx.state.clock.now())
     headers = base_headers(ctx, b"application/json")

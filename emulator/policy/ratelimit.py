@@ -13,6 +13,8 @@ them: on one event loop, N parallel requests against a limit of L get exactly L 
 
 Tokens are estimated cheaply when the request arrives, as OpenAI does: prompt tokens by
 the emulator's tokenizer plus `max_tokens` (or `max_completion_tokens`), charged in full.
+A request the handler then refuses (a prompt over the context, `max_tokens` over the cap)
+is given its charge back: a refused request costs nothing, wherever it was refused.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RateLimited, TokensRateLimited
+from ..errors import AuthenticationFailed, RateLimited, TokensRateLimited
 from ..generate.tokens import count_message_tokens, count_tokens
 from ..providers.base import LimitPolicy, Profile
+from .auth import extract_key
 from .keys import KeyRegistry, KeySpec, parse_limit_values
 
 if TYPE_CHECKING:
@@ -84,8 +87,10 @@ def go_duration(seconds: float) -> str:
     return f"{secs}s"
 
 
-def estimate_tokens(body: Any) -> int:
-    """What a request may cost in tokens: prompt plus the completion it reserves."""
+def estimate_tokens(body: Any, max_output: int | None = None) -> int:
+    """What a request may cost in tokens: prompt plus the completion it reserves, which is
+    at most the model's output cap (`max_output`): a request asking for more is refused
+    with the model's 400 when it is answered, not with a "Request too large" 429 here."""
     if not isinstance(body, Mapping):
         return 0
     total = 0
@@ -98,9 +103,10 @@ def estimate_tokens(body: Any) -> int:
             total += count_tokens(value)
         elif isinstance(value, list):
             total += sum(count_tokens(v) if isinstance(v, str) else 1 for v in value)
-    reserved = body.get("max_completion_tokens") or body.get("max_tokens")
+    reserved = body.get("max_completion_tokens") or body.get("max_tokens") \
+        or body.get("max_output_tokens")
     if isinstance(reserved, int) and not isinstance(reserved, bool) and reserved > 0:
-        total += reserved
+        total += reserved if max_output is None else min(reserved, max_output)
     return total
 
 
@@ -191,7 +197,8 @@ class RateLimiter:
         now = self.clock.now()
         cost = {"requests": 1}
         if limits.tpm is not None or limits.tpd is not None:
-            cost["tokens"] = estimate_tokens(ctx.body)
+            cost["tokens"] = estimate_tokens(
+                ctx.body, ctx.model.max_output_tokens if ctx.model is not None else None)
         blocked: tuple[float, str, str] | None = None
         model = ctx.body.get("model") if isinstance(ctx.body, Mapping) else None
         subject = f"{model} " if isinstance(model, str) else ""
@@ -227,17 +234,38 @@ class RateLimiter:
             ctx.response_headers.update(headers)
             kind = TokensRateLimited if blocked[2] == "tokens" else RateLimited
             raise kind(blocked[1])
+        charged = []
         for dim, (unit, length, _) in DIMENSIONS.items():
             if getattr(limits, dim) is None:
                 continue
             window = self.windows.get((profile.slug, key, dim))
-            if window is None or now >= window.start + length:
+            opened = window is None or now >= window.start + length
+            if opened:
                 window = self.windows[(profile.slug, key, dim)] = Window(now, 0)
             window.used += cost[unit]
+            charged.append((dim, window, cost[unit], opened))
+        ctx.charged = tuple(charged)
         if limits.concurrency is not None:
             self.in_flight[slot] = self.in_flight.get(slot, 0) + 1
             ctx.on_complete.append(lambda: self._release(slot))
         ctx.response_headers.update(self.headers(profile, key, limits, now))
+
+    def refund(self, ctx: RequestContext) -> None:
+        """Give back an admitted request's charge when it is refused after all (a prompt
+        over the model's context, `max_tokens` over its cap, an empty `messages`): a
+        refused request costs nothing, like one the schema check refuses before the limit.
+        A window the request opened closes again, and the headers show the usage left."""
+        charged, ctx.charged = ctx.charged, None
+        if not charged:
+            return
+        profile, key = ctx.profile, ctx.key or ""
+        for dim, window, amount, opened in charged:
+            window.used = max(0, window.used - amount)
+            slot = (profile.slug, key, dim)
+            if opened and window.used == 0 and self.windows.get(slot) is window:
+                del self.windows[slot]
+        limits = self.limits_for(profile, self.keys.lookup(profile.slug, key))
+        ctx.response_headers.update(self.headers(profile, key, limits, self.clock.now()))
 
     def _release(self, slot: tuple[str, str]) -> None:
         left = self.in_flight.get(slot, 0) - 1
@@ -286,7 +314,7 @@ class RateLimiter:
         enforce_rate_limit): aimodels documents them on every response."""
         if not self.enabled:
             return
-        profile, key = ctx.profile, ctx.key or ""
+        profile, key = ctx.profile, ctx.key or sent_key(ctx)
         limits = self.limits_for(profile, self.keys.lookup(profile.slug, key))
         for name, value in self.headers(profile, key, limits, self.clock.now()).items():
             ctx.response_headers.setdefault(name, value)  # a charged request's stay
@@ -298,6 +326,15 @@ class RateLimiter:
             "windows": {"|".join(k): [w.start, w.used] for k, w in self.windows.items()},
             "in_flight": {"|".join(k): n for k, n in self.in_flight.items()},
         }
+
+
+def sent_key(ctx: RequestContext) -> str:
+    """The key a request sent, for a response refused before auth ran (an unknown path, a
+    wrong method): its headers describe that key's windows, not a stranger's."""
+    try:
+        return extract_key(ctx.headers, ctx.profile.auth_schemes)
+    except AuthenticationFailed:
+        return ""
 
 
 def enforce_rate_limit(ctx: RequestContext) -> None:

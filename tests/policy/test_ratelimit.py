@@ -348,3 +348,68 @@ def test_a_request_larger_than_the_token_limit_gets_429_without_retry_after(slug
         check_error_schema(slug, refused.json())
         # Nothing was charged: a request that fits still passes.
         assert post(client, slug, chat(slug, max_tokens=8)).status_code == 200
+
+
+def test_max_tokens_over_the_model_cap_is_its_400_whatever_the_token_limit() -> None:
+    """The model's cap is checked before the token limit judges the request: a
+    `max_tokens` past gpt-4o's 16,384 is OpenAI's 400, never a "Request too large" 429."""
+    for client in limited_client(limit_overrides={"apiyi": {"tpm": 20_000}}):
+        for max_tokens in (20_000, 999_999):
+            refused = post(client, "apiyi", chat("apiyi", max_tokens=max_tokens))
+            assert refused.status_code == 400
+            assert refused.json()["error"]["message"].startswith(
+                f"max_tokens is too large: {max_tokens}.")
+
+
+@pytest.mark.parametrize(("slug", "body"), [
+    ("apiyi", chat("apiyi", max_tokens=500_000)),  # over the model's output cap
+    ("apiyi", {**chat("apiyi"), "tools": [{"type": "function", "function": {"name": "a"}}],
+               "tool_choice": {"type": "function", "function": {"name": "b"}}}),  # no "b"
+    ("ruijing", {"model": "ruijing-gpt-lite", "max_tokens": 2000,  # over its 8K context
+                 "messages": [{"role": "user", "content": "word " * 9000}]}),
+    ("xiaoai", {"model": "xiaoai-chat-v1", "max_tokens": 999_999,
+                "messages": [{"role": "user", "content": "Hi"}]}),
+])
+def test_a_request_refused_after_admission_is_not_charged(slug: str,
+                                                          body: dict[str, Any]) -> None:
+    """Refused by the model's limits, not by the schema: it costs neither a request nor
+    tokens, and its headers already say so."""
+    for client in limited_client():
+        refused = client.post(f"/{slug}/v1/chat/completions", json=body, headers=AUTH)
+        assert refused.status_code == 400, refused.text
+        served = post(client, slug)
+        assert served.status_code == 200
+        usage = client.get("/_emulator/limits").json()["usage"]
+        assert usage[f"{slug}|{KEY}|rpm"][1] == 1  # the served request alone
+        for dim in ("tpm", "tpd"):
+            if f"{slug}|{KEY}|{dim}" in usage:
+                assert usage[f"{slug}|{KEY}|{dim}"][1] == estimate_tokens(chat(slug))
+        if slug == "apiyi":  # and its headers said so (ruijing and xiaoai send none)
+            limit = int(served.headers["x-ratelimit-limit-requests"])
+            assert refused.headers["x-ratelimit-remaining-requests"] == str(limit)
+            assert served.headers["x-ratelimit-remaining-requests"] == str(limit - 1)
+            tokens = int(served.headers["x-ratelimit-limit-tokens"])
+            assert int(refused.headers["x-ratelimit-remaining-tokens"]) == tokens
+
+
+def test_an_invalid_request_does_not_lock_a_free_plan_out_for_the_day() -> None:
+    keys = ({"key": "sk-free", "provider": "ruijing", "plan": "free"},)
+    free = {"Authorization": "Bearer sk-free"}
+    for client in limited_client(keys=keys):
+        too_long = {"model": "ruijing-gpt-lite", "max_tokens": 9000,
+                    "messages": [{"role": "user", "content": "Hi"}]}
+        assert post(client, "ruijing", too_long, free).status_code == 400
+        assert post(client, "ruijing", chat("ruijing", max_tokens=2000), free).status_code \
+            == 200
+
+
+@pytest.mark.parametrize(("slug", "path", "header"), [
+    ("apiyi", "/apiyi/v1/no-such-route", "x-ratelimit-remaining-requests"),
+    ("aimodels", "/aimodels/v1/no-such-route", "x-ratelimit-remaining"),
+])
+def test_a_404_describes_the_window_of_the_key_it_sent(client: TestClient, slug: str,
+                                                       path: str, header: str) -> None:
+    served = [post(client, slug) for _ in range(2)]
+    missing = client.get(path, headers=AUTH)
+    assert missing.status_code == 404
+    assert missing.headers[header] == served[-1].headers[header]
