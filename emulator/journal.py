@@ -43,7 +43,7 @@ class JournalEntry:
     status: int
     duration_ms: float
     stream: bool = False
-    model: str | None = None
+    model: Any = None  # the body's `model` as sent: any JSON value, not only a name
     raw_key: str | None = None  # read `key`
     faults: list[str] = field(default_factory=list)
     # The fixture rule that answered, or for a miss why the nearest rule did not match.

@@ -56,6 +56,18 @@ def test_the_journal_filters(client: TestClient, query: str, expected: list[str]
     assert [e["path"] for e in entries] == expected
 
 
+def test_the_journal_keeps_a_model_that_is_not_a_name_as_sent(client: TestClient) -> None:
+    """`model` is whatever JSON the client sent: a 400 for the client, the value itself in
+    the journal, and a model filter that simply does not match it."""
+    odd = {"name": "gpt-4o"}
+    assert client.post(CHAT, json={**ASK, "model": odd}, headers=AUTH).status_code == 400
+    client.post(CHAT, json=ASK, headers=AUTH)
+    listing = client.get("/_emulator/requests").json()["requests"]
+    assert [(e["model"], e["status"]) for e in listing] == [(odd, 400), ("gpt-4o", 200)]
+    by_model = client.get("/_emulator/requests?model=gpt-4o").json()["requests"]
+    assert [e["model"] for e in by_model] == ["gpt-4o"]
+
+
 def test_the_journal_is_bounded_and_counts_what_it_dropped() -> None:
     with TestClient(create_app(Config(journal_size=2))) as client:
         for text in ("one", "two", "three"):
