@@ -164,6 +164,26 @@ def test_auto_calls_every_fitting_tool_in_parallel_unless_disabled(client: TestC
     assert len(one["choices"][0]["message"]["tool_calls"]) == 1
 
 
+@pytest.mark.parametrize("slug", list(PROFILES))
+@pytest.mark.parametrize(("field", "value"), [
+    ("tool_choice", "auto"), ("tool_choice", "required"),
+    ("tool_choice", {"type": "function", "function": {"name": "get_weather"}}),
+    ("parallel_tool_calls", False),
+])
+def test_tool_settings_without_tools_are_openais_400(client: TestClient, slug: str,
+                                                     field: str, value: Any) -> None:
+    refused = chat(client, slug, **{field: value})
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["message"] == (f"Invalid value for '{field}': '{field}' is only allowed "
+                                "when 'tools' are specified.")
+    if "param" in error:
+        assert error["param"] == field
+    # With tools they are fine, and "none" asks for no tool at all.
+    assert chat(client, slug, tools=[WEATHER], **{field: value}).status_code == 200
+    assert chat(client, slug, tool_choice="none").status_code == 200
+
+
 def test_auto_answers_with_text_after_a_tool_result(client: TestClient) -> None:
     first = chat(client, "apiyi", tools=[WEATHER],
                  messages=[{"role": "user", "content": "Weather in Paris?"}]).json()
