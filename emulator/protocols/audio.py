@@ -39,10 +39,11 @@ def handle_speech(call: Call) -> BinaryReply:
     return BinaryReply(encode_audio(fmt, seconds), MIME_TYPES[fmt])
 
 
-def upload_seconds(upload: UploadedFile) -> float:
-    """The audio's length: exact for WAV, from an assumed bitrate otherwise."""
+def upload_seconds(upload: UploadedFile, formats: tuple[str, ...]) -> float:
+    """The audio's length: exact for WAV, from an assumed bitrate otherwise. `formats`:
+    the extensions the provider accepts."""
     extension = upload.extension
-    containers = EXTENSION_CONTAINERS.get(extension)
+    containers = EXTENSION_CONTAINERS.get(extension) if extension in formats else None
     sniffed = sniff_media(upload.data)
     if not upload.data:
         raise InvalidRequest("The audio file is empty.", param="file")
@@ -50,7 +51,7 @@ def upload_seconds(upload: UploadedFile) -> float:
         found = f"looks like {sniffed}" if sniffed else "is not a recognised audio file"
         raise InvalidRequest(
             f"Invalid file format: '{upload.filename}' {found}. Supported formats: "
-            f"{sorted(EXTENSION_CONTAINERS)}, with contents matching the extension.",
+            f"{list(formats)}, with contents matching the extension.",
             param="file")
     if sniffed == "wav":
         seconds = wav_duration(upload.data)
@@ -102,7 +103,7 @@ def _subtitles(segments: list[dict[str, Any]], vtt: bool) -> str:
 def _transcribe(call: Call, task: str) -> Reply:
     body: dict[str, Any] = call.body
     upload = body["file"]
-    seconds = upload_seconds(upload)
+    seconds = upload_seconds(upload, call.profile.audio_formats)
     code = str(body.get("language") or "en").lower() if task == "transcribe" else "en"
     # Same bytes, same words: whatever the file name, model or provider.
     rng = random.Random(hashlib.blake2b(upload.data, digest_size=16).digest())

@@ -95,6 +95,11 @@ def load_catalogue(slug: str) -> Catalogue:
     return Catalogue(tuple(Model(**entry) for entry in raw["models"]))
 
 
+# The audio uploads OpenAI's transcription routes accept, as its error message lists them.
+OPENAI_AUDIO_FORMATS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav",
+                        "webm")
+
+
 @dataclass(frozen=True)
 class Profile:
     """Everything that makes one gateway differ from another."""
@@ -119,6 +124,9 @@ class Profile:
     max_body_bytes: int = 50 * 1024 * 1024
     # Path prefixes of API families the provider says it does not support (apiyi).
     unsupported_paths: tuple[str, ...] = ()
+    # Upload formats its transcription routes accept (OpenAI's list unless it documents
+    # its own; its request schema's filename pattern says the same).
+    audio_formats: tuple[str, ...] = OPENAI_AUDIO_FORMATS
     # Which error kinds this provider documents as 403 (key disabled/expired) etc. lives
     # in the envelope table; this marks whether a disabled key is a 403 here or a 401.
     documents_forbidden: bool = True

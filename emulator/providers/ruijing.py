@@ -35,6 +35,8 @@ PROFILE = Profile(
     slug="ruijing",
     name="锐境 AI",
     doc="003_f8ce01dd45987215.txt",
+    # 语音识别 API: "mp3, mp4, mpeg, mpga, m4a, wav, webm"
+    audio_formats=("m4a", "mp3", "mp4", "mpeg", "mpga", "wav", "webm"),
     hosts=("api.ruijing.ai",),
     base_paths=("/v1",),
     routes=(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from itertools import pairwise
 
 import pytest
@@ -9,7 +11,7 @@ from starlette.testclient import TestClient
 
 from emulator.generate.audio import encode_audio, sniff_media
 from emulator.generate.video import mp4_clip, mp4_info
-from tests.conftest import AUTH
+from tests.conftest import AUTH, SCHEMAS
 from tests.protocols.media_helpers import wav_bytes, wav_seconds
 
 
@@ -56,6 +58,23 @@ def test_ruijing_rejects_wrong_extension_or_magic_bytes(client: TestClient, name
     response = _transcribe(client, "ruijing", name, data)
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize(("slug", "formats"), [
+    ("ruijing", ["m4a", "mp3", "mp4", "mpeg", "mpga", "wav", "webm"]),  # its own list
+    ("apiyi", ["flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm"]),
+])
+def test_a_bad_upload_names_the_providers_own_formats(client: TestClient, slug: str,
+                                                      formats: list[str]) -> None:
+    refused = _transcribe(client, slug, "note.mp3", b"not audio at all" * 8)
+    assert refused.status_code == 400
+    assert f"Supported formats: {formats}," in refused.json()["error"]["message"]
+    # The request schema's filename pattern accepts exactly those extensions.
+    pattern = SCHEMAS / slug / "openai.audio_transcriptions.request.json"
+    schema = json.loads(pattern.read_text())["properties"]["file"]
+    regex = re.compile(schema["properties"]["filename"].get("pattern", ".*"))
+    for ext in ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm"):
+        assert bool(regex.search(f"a.{ext}")) == (ext in formats), ext
 
 
 def test_missing_file_is_400_naming_file(client: TestClient) -> None:
