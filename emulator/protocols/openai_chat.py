@@ -10,6 +10,7 @@ from typing import Any
 from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
 from ..generate.ids import make_id
+from ..generate.logprobs import token_logprobs
 from ..generate.tokens import count_message_tokens, count_tokens
 from ..jsonutil import dumps
 from .answers import (
@@ -44,6 +45,8 @@ class ChatChoice:
     tokens: tuple[str, ...]
     tool_calls: tuple[ToolCall, ...]
     finish_reason: str
+    # {"content": [token logprobs] or None, "refusal": None} when `logprobs` was asked for.
+    logprobs: dict[str, Any] | None = None
 
     @property
     def completion_tokens(self) -> int:
@@ -118,7 +121,8 @@ def build_choice(call: Call, index: int, conversation: Conversation,
             ToolCall(make_id(draws.rng, "call_", 24), name,
                      arguments if isinstance(arguments, str) else dumps(arguments).decode())
             for name, arguments in planned)
-        return ChatChoice(index, None, (), calls, "tool_calls")
+        return ChatChoice(index, None, (), calls, "tool_calls",
+                          {"content": None, "refusal": None} if wants_logprobs(body) else None)
     text = canned.content if canned is not None else None
     wants_json, schema = response_schema(body)
     if text is None and wants_json:
@@ -127,7 +131,16 @@ def build_choice(call: Call, index: int, conversation: Conversation,
                           stop=stop_list(body.get("stop")), text=text)
     finish = (canned.finish_reason if canned is not None and canned.finish_reason
               else FINISH[answer.reason])
-    return ChatChoice(index, answer.text, answer.tokens, (), finish)
+    logprobs = None
+    if wants_logprobs(body):
+        logprobs = {"content": token_logprobs(call.seed.draws(f"logprobs:{index}"),
+                                              answer.tokens, int(body.get("top_logprobs") or 0)),
+                    "refusal": None}
+    return ChatChoice(index, answer.text, answer.tokens, (), finish, logprobs)
+
+
+def wants_logprobs(body: Mapping[str, Any]) -> bool:
+    return body.get("logprobs") is True
 
 
 def complete_chat(call: Call) -> ChatResult:
@@ -180,7 +193,7 @@ def render_chat_completion(result: ChatResult) -> dict[str, Any]:
                                    "refusal": None}
         if choice.tool_calls:
             message["tool_calls"] = [tool_call_object(c) for c in choice.tool_calls]
-        choices.append({"index": choice.index, "message": message, "logprobs": None,
+        choices.append({"index": choice.index, "message": message, "logprobs": choice.logprobs,
                         "finish_reason": choice.finish_reason})
     return {"id": result.id, "object": "chat.completion", "created": result.created,
             "model": result.model, "choices": choices, "usage": usage_object(result)}
@@ -194,8 +207,9 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
             + str(result.created).encode() + b',"model":' + dumps(result.model)
             + b',"choices":[')
 
-    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
-        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}
+    def chunk(index: int, delta: dict[str, Any], finish: str | None = None,
+              logprobs: dict[str, Any] | None = None) -> bytes:
+        choice = {"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish}
         return b"data: " + head + dumps(choice) + b"]}\n\n"
 
     frames: list[bytes] = []
@@ -213,7 +227,14 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
         else:
             frames.append(chunk(choice.index, {"role": "assistant", "content": "",
                                                "refusal": None}))
-            frames.extend(chunk(choice.index, {"content": token}) for token in choice.tokens)
+            if choice.logprobs is not None:  # each token's own, beside it
+                frames.extend(chunk(choice.index, {"content": token}, None,
+                                    {"content": [entry], "refusal": None})
+                              for token, entry in zip(choice.tokens,
+                                                      choice.logprobs["content"], strict=True))
+            else:
+                frames.extend(chunk(choice.index, {"content": token})
+                              for token in choice.tokens)
         frames.append(chunk(choice.index, {}, choice.finish_reason))
     if include_usage:
         frames.append(b"data: " + head + b'],"usage":' + dumps(usage_object(result))

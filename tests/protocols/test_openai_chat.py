@@ -184,6 +184,15 @@ def test_tool_settings_without_tools_are_openais_400(client: TestClient, slug: s
     assert chat(client, slug, tool_choice="none").status_code == 200
 
 
+def test_logprobs_of_a_tool_call_have_no_content_tokens(client: TestClient) -> None:
+    body = chat(client, "apiyi", tools=[WEATHER], tool_choice="required", logprobs=True,
+                messages=[{"role": "user", "content": "Weather in Paris?"}]).json()
+    choice = body["choices"][0]
+    assert choice["message"]["tool_calls"]
+    assert choice["logprobs"] == {"content": None, "refusal": None}
+    validator(SCHEMAS / "apiyi" / "openai.chat_completions.response.json").validate(body)
+
+
 def test_auto_answers_with_text_after_a_tool_result(client: TestClient) -> None:
     first = chat(client, "apiyi", tools=[WEATHER],
                  messages=[{"role": "user", "content": "Weather in Paris?"}]).json()

@@ -42,6 +42,46 @@ def test_sync_create_and_stream_agree(server: EmulatorServer, slug: str) -> None
 
 
 @pytest.mark.parametrize("slug", list(OPENAI_STYLE))
+def test_logprobs_cover_every_token_of_the_same_answer(server: EmulatorServer,
+                                                        slug: str) -> None:
+    """`logprobs` adds probabilities to the answer the request gets without it: one entry
+    per completion token, the sampled token first among its `top_logprobs`, the rest less
+    likely; streamed, each content chunk carries its own token's entry."""
+    client = sdk(server, slug)
+    model = OPENAI_STYLE[slug]
+    plain = client.chat.completions.create(model=model, messages=QUESTION, n=2)
+    reply = client.chat.completions.create(model=model, messages=QUESTION, n=2,
+                                           logprobs=True, top_logprobs=3)
+    assert plain.choices[0].logprobs is None
+    assert reply == client.chat.completions.create(model=model, messages=QUESTION, n=2,
+                                                   logprobs=True, top_logprobs=3)
+    for before, choice in zip(plain.choices, reply.choices, strict=True):
+        assert choice.message.content == before.message.content
+        assert choice.logprobs is not None and choice.logprobs.content is not None
+        tokens = choice.logprobs.content
+        assert "".join(t.token for t in tokens) == choice.message.content
+        for token in tokens:
+            assert token.bytes == list(token.token.encode()) and token.logprob <= 0
+            top = token.top_logprobs
+            assert len(top) == 3 and top[0].token == token.token
+            assert top[0].logprob == token.logprob > top[1].logprob > top[2].logprob
+            assert len({t.token for t in top}) == 3
+    assert len(reply.choices[0].logprobs.content) == \
+        reply.usage.completion_tokens - len(reply.choices[1].logprobs.content)
+    assert reply.choices[0].logprobs.content != reply.choices[1].logprobs.content
+    streamed = []
+    for chunk in client.chat.completions.create(model=model, messages=QUESTION, stream=True,
+                                                logprobs=True, top_logprobs=3):
+        choice = chunk.choices[0]
+        if choice.delta.content:
+            assert choice.logprobs is not None and choice.logprobs.content is not None
+            [entry] = choice.logprobs.content
+            assert entry.token == choice.delta.content
+            streamed.append(entry)
+    assert streamed == reply.choices[0].logprobs.content
+
+
+@pytest.mark.parametrize("slug", list(OPENAI_STYLE))
 def test_async_client_creates_and_streams(server: EmulatorServer, slug: str) -> None:
     async def run() -> tuple[str, str]:
         async with openai.AsyncOpenAI(base_url=server.base_url(slug), api_key=KEY,
