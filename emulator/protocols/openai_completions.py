@@ -2,8 +2,9 @@
 
 `prompt` a string, an array of strings, a token array or an array of token arrays; `n`
 choices per prompt (indexes run prompt-major, as OpenAI's do); `max_tokens` defaults to
-16 like OpenAI's; `stop`; `echo`; streaming as `text_completion` chunks ending in
-`data: [DONE]`. The text comes from answers.compose_text, like every other format.
+16 like OpenAI's; `stop`; `echo`; `logprobs` (of the completion's tokens); streaming as
+`text_completion` chunks ending in `data: [DONE]`. The text comes from
+answers.compose_text, like every other format.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
+from ..generate.logprobs import token_logprobs
+from ..generate.seed import Draws
 from ..generate.tokens import count_tokens
 from ..jsonutil import dumps
 from .answers import Conversation, compose_text, stop_list
@@ -37,6 +40,9 @@ class CompletionChoice:
     echo: str
     tokens: tuple[str, ...]
     finish_reason: str
+    # The completion tokens' log probabilities when `logprobs` was asked for: the legacy
+    # shape's parallel lists, one item per token (see legacy_logprobs).
+    logprobs: dict[str, list[Any]] | None = None
 
     @property
     def text(self) -> str:
@@ -110,14 +116,39 @@ def complete(call: Call) -> tuple[list[CompletionChoice], int, int]:
                                   text=text)
             finish = (canned.finish_reason if canned is not None and canned.finish_reason
                       else FINISH[answer.reason])
+            logprobs = None
+            if isinstance(body.get("logprobs"), int):
+                logprobs = legacy_logprobs(call.seed.draws(f"logprobs:{p}:{i}"), answer.tokens,
+                                           body["logprobs"], len(prompt.text))
             choices.append(CompletionChoice(p * n + i, prompt.text if echo else "",
-                                            answer.tokens, finish))
+                                            answer.tokens, finish, logprobs))
     prompt_tokens = sum(p.token_count for p in prompts)
     completion_tokens = sum(len(c.tokens) for c in choices)
     if canned is not None and canned.usage:
         prompt_tokens = int(canned.usage.get("prompt_tokens", prompt_tokens))
         completion_tokens = int(canned.usage.get("completion_tokens", completion_tokens))
     return choices, prompt_tokens, completion_tokens
+
+
+def legacy_logprobs(draws: Draws, tokens: tuple[str, ...], top: int,
+                    offset: int) -> dict[str, list[Any]]:
+    """The legacy `logprobs` object: tokens, token_logprobs, top_logprobs (`top` most
+    likely at each position, the sampled token among them: at least it) and text_offset
+    (where each token starts in prompt + completion)."""
+    entries = token_logprobs(draws, tokens, max(top, 1))
+    offsets = []
+    for token in tokens:
+        offsets.append(offset)
+        offset += len(token)
+    return {"tokens": list(tokens), "token_logprobs": [e["logprob"] for e in entries],
+            "top_logprobs": [{a["token"]: a["logprob"] for a in e["top_logprobs"]}
+                             for e in entries],
+            "text_offset": offsets}
+
+
+def token_slice(logprobs: dict[str, list[Any]], index: int) -> dict[str, list[Any]]:
+    """The streamed chunk of token `index`: each list cut to that token's item."""
+    return {name: values[index:index + 1] for name, values in logprobs.items()}
 
 
 def usage_object(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
@@ -131,15 +162,18 @@ def stream_frames(head: dict[str, Any], choices: list[CompletionChoice],
     finish_reason, the usage chunk when asked for, then [DONE]."""
     prefix = dumps(head)[:-1] + b',"choices":['
 
-    def chunk(index: int, text: str, finish: str | None) -> bytes:
-        choice = {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
+    def chunk(index: int, text: str, finish: str | None,
+              logprobs: dict[str, list[Any]] | None = None) -> bytes:
+        choice = {"text": text, "index": index, "logprobs": logprobs, "finish_reason": finish}
         return b"data: " + prefix + dumps(choice) + b"]}\n\n"
 
     frames: list[bytes] = []
     for choice in choices:
         if choice.echo:
             frames.append(chunk(choice.index, choice.echo, None))
-        frames.extend(chunk(choice.index, token, None) for token in choice.tokens)
+        lp = choice.logprobs
+        frames.extend(chunk(choice.index, token, None, token_slice(lp, k) if lp else None)
+                      for k, token in enumerate(choice.tokens))
         frames.append(chunk(choice.index, "", choice.finish_reason))
     if usage is not None:
         frames.append(b"data: " + prefix + b'],"usage":' + dumps(usage) + b"}\n\n")
@@ -158,5 +192,6 @@ def handle_completions(call: Call) -> Reply:
         include_usage = isinstance(options, Mapping) and bool(options.get("include_usage"))
         return StreamReply(stream_frames(head, choices, usage if include_usage else None))
     return JSONReply({**head, "choices": [
-        {"text": c.text, "index": c.index, "logprobs": None, "finish_reason": c.finish_reason}
+        {"text": c.text, "index": c.index, "logprobs": c.logprobs,
+         "finish_reason": c.finish_reason}
         for c in choices], "usage": usage})

@@ -76,6 +76,32 @@ def test_completions_plain_and_streamed(server: EmulatorServer) -> None:
     assert usage == completion.usage
 
 
+def test_completions_logprobs_in_the_legacy_shape(server: EmulatorServer) -> None:
+    """tokens, token_logprobs, top_logprobs (`logprobs` likeliest, the sampled token among
+    them) and text_offset counted in prompt + completion; streamed, one token a chunk."""
+    prompt = "Once upon a time"
+    request = {"model": "gpt-3.5-turbo-instruct", "prompt": prompt, "max_tokens": 12}
+    plain = sdk(server).completions.create(**request)  # type: ignore[call-overload]
+    reply = sdk(server).completions.create(**request, logprobs=2)  # type: ignore[call-overload]
+    choice = reply.choices[0]
+    assert plain.choices[0].logprobs is None and choice.text == plain.choices[0].text
+    logprobs = choice.logprobs
+    assert logprobs is not None and "".join(logprobs.tokens) == choice.text
+    assert len(logprobs.tokens) == reply.usage.completion_tokens
+    offsets = [len(prompt)]
+    for token in logprobs.tokens[:-1]:
+        offsets.append(offsets[-1] + len(token))
+    assert logprobs.text_offset == offsets
+    for token, logprob, top in zip(logprobs.tokens, logprobs.token_logprobs,
+                                   logprobs.top_logprobs, strict=True):
+        assert len(top) == 2 and top[token] == logprob == max(top.values())
+    streamed = sdk(server, strict=False).completions.create(  # type: ignore[call-overload]
+        **request, logprobs=2, stream=True)
+    pieces = [c.choices[0].logprobs for c in streamed if c.choices[0].text]
+    assert [p.tokens[0] for p in pieces] == logprobs.tokens
+    assert [p.text_offset[0] for p in pieces] == logprobs.text_offset
+
+
 def test_async_completions(server: EmulatorServer) -> None:
     async def run() -> str:
         client = openai.AsyncOpenAI(base_url=server.base_url("apiyi"), api_key=KEY,
