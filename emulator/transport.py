@@ -170,7 +170,10 @@ def stream_error_frame(ctx: RequestContext, active: ActiveFault, frames: list[by
     data-only ones (chat completions) `data: {"error": ...}`; both SDKs raise on these."""
     rule = active.rule
     kind = rule.error or "overloaded"
-    error = ERROR_KINDS[kind](rule.message or "Overloaded")
+    # Anthropic's own words for its mid-stream overload; other kinds say what they are.
+    default = "Overloaded" if kind == "overloaded" else \
+        f"The emulator injected this error (fault {active.source})."
+    error = ERROR_KINDS[kind](rule.message or default)
     _, inner = error_object(ctx.profile.error_style, error)
     if frames and frames[0].startswith(b"event:"):
         return sse.frame_event("error", {"type": "error", "error": inner})

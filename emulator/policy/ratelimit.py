@@ -201,7 +201,8 @@ class RateLimiter:
                 ctx.body, ctx.model.max_output_tokens if ctx.model is not None else None)
         blocked: tuple[float, str, str] | None = None
         model = ctx.body.get("model") if isinstance(ctx.body, Mapping) else None
-        subject = f"{model} " if isinstance(model, str) else ""
+        # "for gpt-4o on ...", or just "on ..." for a route with no model (models list).
+        subject = f"for {model} " if isinstance(model, str) else ""
         for dim, (unit, _length, label) in DIMENSIONS.items():
             limit = getattr(limits, dim)
             if limit is None:
@@ -211,12 +212,12 @@ class RateLimiter:
                 # (OpenAI's "Request too large" 429; the SDK gives up after its retries).
                 ctx.response_headers.update(self.headers(profile, key, limits, now))
                 raise TokensRateLimited(
-                    f"Request too large for {subject}on {label}: Limit {limit}, Requested "
+                    f"Request too large {subject}on {label}: Limit {limit}, Requested "
                     f"{cost[unit]}. The input or output tokens must be reduced in order to "
                     "run successfully.")
             used, end = self._usage(profile.slug, key, dim, now)
             if used + cost[unit] > limit and (blocked is None or end - now > blocked[0]):
-                blocked = (end - now, f"Rate limit reached for {subject}on {label}: "
+                blocked = (end - now, f"Rate limit reached {subject}on {label}: "
                            f"Limit {limit}, Used {used}, Requested {cost[unit]}. "
                            f"Please try again in {go_duration(end - now)}.", unit)
         slot = (profile.slug, key)

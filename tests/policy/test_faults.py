@@ -208,3 +208,19 @@ def test_drop_under_a_server_without_our_protocol_raises(client: TestClient) -> 
     # The in-process client exposes no transport: the fault says so instead of a 500.
     with pytest.raises(ConnectionDropped):
         client.post(CHAT, json=BODY, headers={**AUTH, "X-Emulator-Fault": "drop"})
+
+
+@pytest.mark.parametrize(("error", "type_", "message"), [
+    ("overloaded", "overloaded_error", "Overloaded"),  # Anthropic's own words
+    ("rate_limited", "rate_limit_error", "The emulator injected this error (fault header)."),
+])
+def test_an_error_inside_a_stream_is_worded_for_its_kind(client: TestClient, error: str,
+                                                         type_: str, message: str) -> None:
+    body = {"model": "xiaoai-chat-v1", "max_tokens": 30, "stream": True,
+            "messages": [{"role": "user", "content": "hi"}]}
+    reply = client.post("/xiaoai/v1/messages", json=body, headers={
+        **AUTH, "X-Emulator-Fault": f"stream_error_after=2;error={error}"})
+    assert reply.status_code == 200
+    last = reply.text.strip().split("\n\n")[-1]
+    assert last.startswith("event: error\n")
+    assert f'"type":"{type_}"' in last and f'"message":"{message}"' in last

@@ -413,3 +413,12 @@ def test_a_404_describes_the_window_of_the_key_it_sent(client: TestClient, slug:
     missing = client.get(path, headers=AUTH)
     assert missing.status_code == 404
     assert missing.headers[header] == served[-1].headers[header]
+
+
+def test_a_429_on_a_route_without_a_model_names_none(tight: TestClient) -> None:
+    for _ in range(2):
+        assert tight.get("/apiyi/v1/models", headers=AUTH).status_code == 200
+    refused = tight.get("/apiyi/v1/models", headers=AUTH)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["message"].startswith(
+        "Rate limit reached on requests per min (RPM): Limit 2, Used 2, Requested 1.")
