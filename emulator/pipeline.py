@@ -109,9 +109,17 @@ def request_id(ctx: RequestContext) -> str:
 
 
 def base_headers(ctx: RequestContext, content_type: bytes) -> list[tuple[bytes, bytes]]:
-    family = ctx.route.family if ctx.route else "openai"
-    id_header = b"request-id" if family == "anthropic" else b"x-request-id"
-    headers = [(b"content-type", content_type), (id_header, request_id(ctx).encode())]
+    rid = request_id(ctx).encode()
+    route = ctx.route
+    if route is not None:
+        id_header = b"request-id" if route.family == "anthropic" else b"x-request-id"
+        headers = [(b"content-type", content_type), (id_header, rid)]
+    elif any(r.family == "anthropic" for r in ctx.profile.routes):
+        # No route (an unknown path): either SDK may have sent it, so both read their id.
+        headers = [(b"content-type", content_type), (b"x-request-id", rid),
+                   (b"request-id", rid)]
+    else:
+        headers = [(b"content-type", content_type), (b"x-request-id", rid)]
     if ctx.response_headers:  # rate-limit headers; none on the usual path
         headers.extend((k.encode(), str(v).encode()) for k, v in ctx.response_headers.items())
     return headers

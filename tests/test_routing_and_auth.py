@@ -81,6 +81,22 @@ def test_unknown_path_is_a_404_in_the_providers_format(client: TestClient, slug:
     error_validator(slug).validate(response.json())
 
 
+@pytest.mark.parametrize(("slug", "id_headers"), [
+    ("apiyi", {"x-request-id"}),
+    ("xiaoai", {"x-request-id", "request-id"}),  # serves Anthropic's Messages API too
+])
+def test_a_404_carries_the_request_id_each_sdk_reads(client: TestClient, slug: str,
+                                                     id_headers: set[str]) -> None:
+    """An unknown path has no route to say which SDK sent it: where both may have, both
+    id headers are sent (the anthropic SDK reads `request-id`, the openai one
+    `x-request-id`), with the same id."""
+    response = client.post(f"/{slug}/v1/messages/count_tokens", headers=AUTH, json={})
+    assert response.status_code == 404
+    sent = {k for k in response.headers if k in ("x-request-id", "request-id")}
+    assert sent == id_headers
+    assert len({response.headers[k] for k in sent}) == 1
+
+
 @pytest.mark.parametrize("slug", list(PROFILES))
 def test_wrong_method_is_a_405_in_the_providers_format(client: TestClient, slug: str) -> None:
     response = client.delete(f"/{slug}/v1/chat/completions", headers=AUTH)
