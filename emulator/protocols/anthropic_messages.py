@@ -208,7 +208,10 @@ def create_message(call: Call) -> MessageResult:
             f"max_tokens: {max_tokens} > {model.max_output_tokens}, which is the maximum "
             f"allowed number of output tokens for {model.id}", param="max_tokens")
     conversation = describe_anthropic_messages(messages)
-    blocks, reason, stop_sequence = plan_blocks(call, conversation, max_tokens)
+    if max_tokens == 0:  # a prompt-cache pre-warm: nothing is generated (wire-formats 2.1)
+        blocks, reason, stop_sequence = [], "max_tokens", None
+    else:
+        blocks, reason, stop_sequence = plan_blocks(call, conversation, max_tokens)
     output_tokens = sum(b.output_tokens for b in blocks)
     usage = call.canned.usage if call.canned is not None and call.canned.usage else None
     if usage:
@@ -235,6 +238,8 @@ def stream_events(result: MessageResult) -> list[bytes]:
     start["usage"] = {"input_tokens": result.input_tokens,
                       "output_tokens": min(1, result.output_tokens)}
     frames = [sse.frame_event("message_start", {"type": "message_start", "message": start})]
+    if not result.blocks:  # max_tokens 0: the ping still comes, with no block to follow
+        frames.append(sse.frame_event("ping", {"type": "ping"}))
     for index, block in enumerate(result.blocks):
         opening = ({"type": "text", "text": ""} if block.type == "text" else
                    {"type": "tool_use", "id": block.id, "name": block.name, "input": {}})

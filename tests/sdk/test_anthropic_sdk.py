@@ -58,6 +58,21 @@ def test_sync_create_and_stream_agree(server: EmulatorServer) -> None:
     assert final.to_dict(exclude_none=True) == message.to_dict(exclude_none=True)
 
 
+def test_max_tokens_zero_generates_nothing(server: EmulatorServer) -> None:
+    """0 pre-warms the prompt cache (wire-formats 2.1): no content block, stop_reason
+    max_tokens, no output tokens; streamed, the same message with no block events."""
+    client = sdk(server)
+    message = client.messages.create(model=MODEL, max_tokens=0, messages=POEM,
+                                     tools=[WEATHER_TOOL])  # type: ignore[list-item]
+    assert message.content == [] and message.stop_reason == "max_tokens"
+    assert message.usage.output_tokens == 0 and message.usage.input_tokens > 0
+    with client.messages.stream(model=MODEL, max_tokens=0, messages=POEM) as stream:
+        types = [event.type for event in stream]
+        final = stream.get_final_message()
+    assert types == ["message_start", "message_delta", "message_stop"]
+    assert final.content == [] and final.stop_reason == "max_tokens"
+
+
 def test_async_create_and_stream_agree(server: EmulatorServer) -> None:
     async def run() -> tuple[anthropic.types.Message, list[str], Any]:
         client = async_sdk(server)
