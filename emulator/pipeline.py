@@ -90,6 +90,7 @@ def dispatch(ctx: RequestContext) -> Reply:
         now=now,
         model=ctx.model,
         path_params=ctx.path_params,
+        query=ctx.query,
         canned=canned,
         base_url=ctx.base_url,
         jobs=state.jobs,

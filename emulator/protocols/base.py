@@ -40,6 +40,8 @@ class Call:
     now: float
     model: Model | None = None
     path_params: Mapping[str, str] = field(default_factory=dict)
+    # The query string as sent (`variant=thumbnail`), for the GET routes that read one.
+    query: str = ""
     canned: CannedReply | None = None
     # The emulator's own base URL for this provider (`http://127.0.0.1:8000/apiyi`), for
     # links to generated media.

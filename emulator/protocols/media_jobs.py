@@ -1,7 +1,9 @@
 """qhaigc's asynchronous media jobs (jobs.py keeps the submissions and the timeline).
 
 Sora video, the OpenAI Videos API: `POST /videos` creates a `video` object, `GET
-/videos/{id}` polls it, `GET /videos/{id}/content` downloads the MP4 once completed.
+/videos/{id}` polls it, `GET /videos/{id}/content` downloads the MP4 once completed, or
+with `?variant=thumbnail` / `spritesheet` a preview image of it (PNG here; OpenAI's are
+WebP and JPEG, which no client tells apart by more than the name).
 
 Music, the Suno task API that Chinese gateways relay (new-api's `/suno/submit/music` and
 `/suno/fetch/{task_id}`; inferred, qhaigc only names "music generation"): submit answers
@@ -10,9 +12,12 @@ Music, the Suno task API that Chinese gateways relay (new-api's `/suno/submit/mu
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import parse_qs
 
 from ..errors import InvalidRequest, NotFound
+from ..generate.images import encode_png
 from ..generate.video import mp4_clip
 from ..jobs import FAIL_MARKER, QUEUE_SECONDS, Job, JobStore
 from .base import BinaryReply, Call, JSONReply
@@ -75,13 +80,37 @@ def handle_videos_retrieve(call: Call) -> JSONReply:
     return JSONReply(video_object(_video_job(call), call.now))
 
 
+VIDEO_VARIANTS = ("video", "thumbnail", "spritesheet")
+# A spritesheet: one frame a second, each a quarter of the video's size, five to a row.
+SPRITE_SCALE = 4
+SPRITES_PER_ROW = 5
+
+
 def handle_videos_content(call: Call) -> BinaryReply:
+    values = parse_qs(call.query).get("variant") or ["video"]
+    variant = values[-1]
+    if variant not in VIDEO_VARIANTS:
+        raise InvalidRequest(f"Invalid value: '{variant[:64]}'. Supported values are: "
+                             "'video', 'thumbnail', and 'spritesheet'.", param="variant",
+                             code="invalid_value")
     job = _video_job(call)
     status = job.status(call.now)
     if status != "completed":
         raise InvalidRequest(f"Video '{job.id}' is {status}: its content is available once "
                              "the job has completed.", param="video_id")
-    return BinaryReply(mp4_clip(job.params["size"], int(job.params["seconds"])), "video/mp4")
+    seconds = int(job.params["seconds"])
+    if variant == "video":
+        return BinaryReply(mp4_clip(job.params["size"], seconds), "video/mp4")
+    width, height = (int(side) for side in job.params["size"].split("x"))
+    digest = hashlib.blake2b(job.id.encode(), digest_size=16).digest()
+    if variant == "thumbnail":
+        return BinaryReply(encode_png(width, height, digest), "image/png")
+    frames = max(1, seconds)
+    width, height = max(1, width // SPRITE_SCALE), max(1, height // SPRITE_SCALE)
+    columns = min(frames, SPRITES_PER_ROW)
+    rows = -(-frames // SPRITES_PER_ROW)
+    return BinaryReply(encode_png(width * columns, height * rows, digest, bands=rows * 4),
+                       "image/png")
 
 
 # -- Suno-style music ------------------------------------------------------------------

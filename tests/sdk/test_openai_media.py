@@ -10,7 +10,7 @@ import wave
 
 import httpx
 import pytest
-from openai import OpenAI
+from openai import BadRequestError, OpenAI
 
 from emulator import EmulatorServer
 from emulator.generate.video import mp4_info
@@ -100,7 +100,19 @@ def test_sora_video_job_end_to_end(server: EmulatorServer) -> None:
         finished = client.videos.retrieve(video.id)
         assert finished.status == "completed" and finished.progress == 100
         content = client.videos.download_content(video.id)
+        thumbnail = client.videos.download_content(video.id, variant="thumbnail")
+        sprites = client.videos.download_content(video.id, variant="spritesheet")
+        with pytest.raises(BadRequestError) as refused:
+            client.videos.download_content(video.id, variant="poster")  # type: ignore[arg-type]
     assert mp4_info(content.content) == (4.0, 720, 1280)
+    # Previews are images: the frame's size, and one quarter-size frame a second.
+    assert thumbnail.response.headers["content-type"] == "image/png"
+    assert png_size(thumbnail.content) == (720, 1280)
+    assert png_size(sprites.content) == (4 * 180, 320)
+    assert refused.value.status_code == 400 and refused.value.param == "variant"
+    body: dict[str, str] = refused.value.body  # type: ignore[assignment]
+    assert body["message"] == ("Invalid value: 'poster'. Supported values are: 'video', "
+                               "'thumbnail', and 'spritesheet'.")
 
 
 def test_aimodels_images_over_raw_http(server: EmulatorServer) -> None:
