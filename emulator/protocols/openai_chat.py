@@ -11,7 +11,7 @@ from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
 from ..generate.ids import make_id
 from ..generate.logprobs import token_logprobs
-from ..generate.tokens import count_message_tokens, count_tokens
+from ..generate.tokens import count_message_tokens, count_tokens, split_tokens
 from ..jsonutil import dumps
 from .answers import (
     Conversation,
@@ -121,7 +121,8 @@ def build_choice(call: Call, index: int, conversation: Conversation,
             ToolCall(make_id(draws.rng, "call_", 24), name,
                      arguments if isinstance(arguments, str) else dumps(arguments).decode())
             for name, arguments in planned)
-        return ChatChoice(index, None, (), calls, "tool_calls",
+        calls, finish = fit_tool_calls(calls, max_tokens)
+        return ChatChoice(index, None, (), calls, finish,
                           {"content": None, "refusal": None} if wants_logprobs(body) else None)
     text = canned.content if canned is not None else None
     wants_json, schema = response_schema(body)
@@ -137,6 +138,27 @@ def build_choice(call: Call, index: int, conversation: Conversation,
                                               answer.tokens, int(body.get("top_logprobs") or 0)),
                     "refusal": None}
     return ChatChoice(index, answer.text, answer.tokens, (), finish, logprobs)
+
+
+def fit_tool_calls(calls: tuple[ToolCall, ...],
+                   max_tokens: int | None) -> tuple[tuple[ToolCall, ...], str]:
+    """The calls and finish_reason within `max_tokens`: past it the model stops mid-call,
+    as OpenAI's does, with the arguments cut where the tokens ran out (not valid JSON) and
+    finish_reason "length"; the calls after it are never made."""
+    if max_tokens is None:
+        return calls, "tool_calls"
+    kept: list[ToolCall] = []
+    left = max_tokens
+    for call in calls:
+        cost = count_tokens(call.name) + count_tokens(call.arguments)
+        if cost <= left:
+            kept.append(call)
+            left -= cost
+            continue
+        room = max(0, left - count_tokens(call.name))
+        kept.append(ToolCall(call.id, call.name, "".join(split_tokens(call.arguments)[:room])))
+        return tuple(kept), "length"
+    return tuple(kept), "tool_calls"
 
 
 def wants_logprobs(body: Mapping[str, Any]) -> bool:

@@ -193,6 +193,32 @@ def test_logprobs_of_a_tool_call_have_no_content_tokens(client: TestClient) -> N
     validator(SCHEMAS / "apiyi" / "openai.chat_completions.response.json").validate(body)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_max_tokens_cuts_a_tool_call_mid_arguments(client: TestClient, stream: bool) -> None:
+    """As OpenAI's model does: the arguments end where the tokens ran out (not valid
+    JSON), finish_reason is "length", and usage counts exactly max_tokens."""
+    ask = {"tools": [WEATHER], "tool_choice": "required",
+           "messages": [{"role": "user", "content": "Weather in Paris?"}]}
+    whole = chat(client, "apiyi", **ask).json()["choices"][0]["message"]["tool_calls"][0]
+    options = {"stream": True, "stream_options": {"include_usage": True}} if stream else {}
+    cut = chat(client, "apiyi", max_tokens=6, **ask, **options)
+    if stream:
+        chunks = [json.loads(p) for p in sse_payloads(cut.text) if p != "[DONE]"]
+        arguments = "".join(d["function"].get("arguments", "") for c in chunks
+                            for ch in c["choices"] for d in ch["delta"].get("tool_calls", []))
+        finish = next(ch["finish_reason"] for c in chunks for ch in c["choices"]
+                      if ch["finish_reason"])
+        usage = chunks[-1]["usage"]
+    else:
+        choice = cut.json()["choices"][0]
+        arguments = choice["message"]["tool_calls"][0]["function"]["arguments"]
+        finish, usage = choice["finish_reason"], cut.json()["usage"]
+    assert finish == "length" and usage["completion_tokens"] == 6
+    assert whole["function"]["arguments"].startswith(arguments)
+    assert len(arguments) < len(whole["function"]["arguments"])
+    assert count_tokens("get_weather") + count_tokens(arguments) == 6
+
+
 def test_auto_answers_with_text_after_a_tool_result(client: TestClient) -> None:
     first = chat(client, "apiyi", tools=[WEATHER],
                  messages=[{"role": "user", "content": "Weather in Paris?"}]).json()
