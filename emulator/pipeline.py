@@ -115,7 +115,7 @@ def base_headers(ctx: RequestContext, content_type: bytes) -> list[tuple[bytes, 
     if route is not None:
         id_header = b"request-id" if route.family == "anthropic" else b"x-request-id"
         headers = [(b"content-type", content_type), (id_header, rid)]
-    elif any(r.family == "anthropic" for r in ctx.profile.routes):
+    elif ctx.profile.serves_anthropic:
         # No route (an unknown path): either SDK may have sent it, so both read their id.
         headers = [(b"content-type", content_type), (b"x-request-id", rid),
                    (b"request-id", rid)]

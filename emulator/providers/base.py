@@ -131,5 +131,11 @@ class Profile:
     # in the envelope table; this marks whether a disabled key is a 403 here or a 401.
     documents_forbidden: bool = True
 
+    @cached_property
+    def serves_anthropic(self) -> bool:
+        """Whether the anthropic SDK is among its clients (it serves Messages): answers
+        that no route tells apart (an unknown path, the model list) then suit both SDKs."""
+        return any(route.family == "anthropic" for route in self.routes)
+
     def id_prefix(self, kind: str) -> str:
         return self.id_prefixes.get(kind, "")

@@ -206,3 +206,27 @@ def test_body_over_50mb_is_413_and_server_stays_up(server: EmulatorServer) -> No
     assert json.loads(payload)["error"]["type"] == "request_too_large"
     message = sdk(server).messages.create(model=MODEL, max_tokens=16, messages=POEM)
     assert message.type == "message"
+
+
+def test_models_list_and_retrieve_suit_the_anthropic_sdk(server: EmulatorServer) -> None:
+    """xiaoai's model list is read by both SDKs: Anthropic's ModelInfo fields and paging
+    (strict validation on), and the openai SDK's view of the same list."""
+    client = sdk(server)
+    catalogue = [m.id for m in server.app.profiles["xiaoai"].catalogue.models]
+    first = client.models.list(limit=1)
+    assert [m.id for m in first.data] == catalogue[:1] and first.has_more
+    assert first.first_id == first.last_id == catalogue[0]
+    assert [m.id for m in client.models.list(limit=1)] == catalogue  # auto-paging
+    after = client.models.list(after_id=catalogue[0])
+    assert [m.id for m in after.data] == catalogue[1:] and not after.has_more
+    before = client.models.list(before_id=catalogue[-1])
+    assert [m.id for m in before.data] == catalogue[:-1]
+    info = client.models.retrieve(catalogue[0])
+    assert info.type == "model" and info.lifecycle == "active"
+    assert info.display_name == catalogue[0] and info.created_at.tzinfo is not None
+    with pytest.raises(anthropic.BadRequestError):
+        client.models.list(limit=0)
+    openai_view = httpx.get(f"{server.base_url('xiaoai')}/models",
+                            headers={"x-api-key": KEY}).json()
+    assert [m["id"] for m in openai_view["data"]] == catalogue
+    assert {"object", "created", "owned_by"} <= set(openai_view["data"][0])
