@@ -145,16 +145,19 @@ def rewrite_events(ctx: RequestContext, active: ActiveFault, events: list[bytes]
     if rule.no_done and frames:
         frames.pop()  # [DONE], message_stop or response.completed: whatever ends it
         active.mark(ctx, "no_done")
+    content = first_content_index(frames)
     if rule.duplicate is not None and frames:
-        index = min(rule.duplicate, len(frames) - 1)
+        index = min(content if rule.duplicate is True else rule.duplicate, len(frames) - 1)
         frames.insert(index + 1, frames[index])
         active.mark(ctx, "duplicate")
     if rule.out_of_order is not None and len(frames) > 1:
-        index = min(rule.out_of_order, len(frames) - 2)
+        where = content if rule.out_of_order is True else rule.out_of_order
+        index = min(where, len(frames) - 2)
         frames[index], frames[index + 1] = frames[index + 1], frames[index]
         active.mark(ctx, "out_of_order")
     if rule.malformed_line is not None and frames:
-        index = min(rule.malformed_line, len(frames) - 1)
+        where = content if rule.malformed_line is True else rule.malformed_line
+        index = min(where, len(frames) - 1)
         frames.insert(index, _truncated(frames[index]))
         active.mark(ctx, "malformed_line")
     if rule.stream_error_after is not None:
@@ -162,6 +165,17 @@ def rewrite_events(ctx: RequestContext, active: ActiveFault, events: list[bytes]
         frames[index:] = [stream_error_frame(ctx, active, frames)]
         active.mark(ctx, "stream_error_after")
     return frames
+
+
+def first_content_index(frames: list[bytes]) -> int:
+    """Where a stream's content starts: the first `...delta` event of an event-framed one
+    (Anthropic's content_block_delta after message_start, a block start and a ping; the
+    Responses API's output_text.delta), else the chunk after the opening (role) one."""
+    if frames and frames[0].startswith(b"event:"):
+        for index, frame in enumerate(frames):
+            if frame.split(b"\n", 1)[0].endswith(b"delta"):
+                return index
+    return 1
 
 
 def stream_error_frame(ctx: RequestContext, active: ActiveFault, frames: list[bytes]) -> bytes:

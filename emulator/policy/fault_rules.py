@@ -19,9 +19,8 @@ FAULT_HEADER = "x-emulator-fault"
 HANG_DEFAULT_S = 120.0
 HANG_MAX_S = 600.0
 STALL_DEFAULT_MS = 1000
-# Where `duplicate`, `out_of_order` and `malformed_line` act when given as `true`: the
-# second event, i.e. the first content chunk after the opening one.
-DEFAULT_EVENT_INDEX = 1
+# `duplicate`, `out_of_order` and `malformed_line` given as `true` act on the stream's
+# first content event, wherever its format puts it (transport.first_content_index).
 
 MATCH_FIELDS = ("provider", "route", "path", "model")
 COUNT_FIELDS = ("times", "every", "probability")
@@ -55,9 +54,10 @@ class FaultRule:
     stall_ms: int = STALL_DEFAULT_MS
     stream_error_after: int | None = None
     no_done: bool = False
-    duplicate: int | None = None
-    out_of_order: int | None = None
-    malformed_line: int | None = None
+    # An event index, or True: the first content event (see above).
+    duplicate: int | bool | None = None
+    out_of_order: int | bool | None = None
+    malformed_line: int | bool | None = None
     keepalive: bool = False
 
     @property
@@ -123,7 +123,7 @@ def parse_fault_rule(data: Mapping[str, Any], source: str) -> FaultRule:
     for name in ("duplicate", "out_of_order", "malformed_line"):
         value = data.get(name)
         if value is True:
-            values[name] = DEFAULT_EVENT_INDEX
+            values[name] = True
         elif value is not None and value is not False:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise bad(name, "true or an event index >= 0")

@@ -37,7 +37,7 @@ def test_parser_builds_a_frozen_rule_with_defaults_filled() -> None:
     assert rule == FaultRule(provider="apiyi", status=503, times=2)
     assert rule.to_dict() == {"provider": "apiyi", "status": 503, "times": 2}
     assert parse_fault_rule({"hang": True}, "t").hang == HANG_DEFAULT_S
-    assert parse_fault_rule({"duplicate": True}, "t").duplicate == 1
+    assert parse_fault_rule({"duplicate": True}, "t").duplicate is True
     with pytest.raises(AttributeError):
         rule.status = 500  # type: ignore[misc]
 

@@ -239,6 +239,32 @@ def test_stream_rewrites_show_in_the_raw_stream(server: EmulatorServer) -> None:
         stream_text(sdk(server), extra_headers={HEADER: "malformed_line=1"})
 
 
+@pytest.mark.parametrize("slug", ["apiyi", "xiaoai"])
+def test_true_means_the_first_content_event_of_either_format(server: EmulatorServer,
+                                                             slug: str) -> None:
+    """`out_of_order: true` swaps the first two content events: in a chat stream the
+    chunks after the role chunk, in Anthropic's the first two text deltas (not its block
+    start and ping, which a client never sees swapped)."""
+    if slug == "apiyi":
+        def deltas(header: str | None) -> list[str]:
+            extra = {"extra_headers": {HEADER: header}} if header else {}
+            stream = sdk(server).chat.completions.create(model=MODEL, messages=QUESTION,
+                                                         stream=True, **extra)
+            return [c.choices[0].delta.content for c in stream
+                    if c.choices and c.choices[0].delta.content]
+    else:
+        def deltas(header: str | None) -> list[str]:
+            client = anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"),
+                                         api_key=KEY, max_retries=0)
+            with client.messages.stream(
+                    model="xiaoai-chat-v1", max_tokens=50, messages=QUESTION,
+                    extra_headers={HEADER: header} if header else {}) as stream:
+                return list(stream.text_stream)
+    plain, swapped = deltas(None), deltas("out_of_order=true")
+    assert swapped == [plain[1], plain[0], *plain[2:]]
+    assert deltas("duplicate=true") == [plain[0], *plain]
+
+
 def test_probability_rules_repeat_for_a_seed(server: EmulatorServer) -> None:
     def pattern() -> list[int]:
         server.state.reset()
