@@ -68,6 +68,13 @@ class JobStore:
         job = self.jobs.get(job_id)
         return job if job is not None and job.kind == kind else None
 
+    def of_kind(self, kind: str) -> list[Job]:
+        """The jobs of one kind, oldest first."""
+        return [job for job in self.jobs.values() if job.kind == kind]
+
+    def remove(self, job_id: str) -> None:
+        self.jobs.pop(job_id, None)
+
     def clear(self) -> None:
         self.jobs.clear()
         self.submitted = 0

@@ -1,7 +1,9 @@
 """qhaigc's asynchronous media jobs (jobs.py keeps the submissions and the timeline).
 
 Sora video, the OpenAI Videos API: `POST /videos` creates a `video` object, `GET
-/videos/{id}` polls it, `GET /videos/{id}/content` downloads the MP4 once completed, or
+/videos/{id}` polls it, `GET /videos` lists them (cursor pages: `after`, `limit`,
+`order`), `DELETE /videos/{id}` removes one, `GET /videos/{id}/content` downloads the MP4
+once completed, or
 with `?variant=thumbnail` / `spritesheet` a preview image of it (PNG here; OpenAI's are
 WebP and JPEG, which no client tells apart by more than the name).
 
@@ -78,6 +80,45 @@ def _video_job(call: Call) -> Job:
 
 def handle_videos_retrieve(call: Call) -> JSONReply:
     return JSONReply(video_object(_video_job(call), call.now))
+
+
+VIDEO_PAGE = 20  # OpenAI's default `limit` for cursor lists
+VIDEO_MAX_PAGE = 100
+
+
+def handle_videos_list(call: Call) -> JSONReply:
+    """A cursor page of the videos, newest first unless `order=asc`."""
+    params = {k: v[-1] for k, v in parse_qs(call.query).items()}
+    order = params.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise InvalidRequest(f"Invalid value: '{order[:64]}'. Supported values are: 'asc' "
+                             "and 'desc'.", param="order", code="invalid_value")
+    raw_limit = params.get("limit", str(VIDEO_PAGE))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= VIDEO_MAX_PAGE:
+        raise InvalidRequest(f"Invalid 'limit': expected an integer from 1 to "
+                             f"{VIDEO_MAX_PAGE}.", param="limit", code="invalid_value")
+    videos = _store(call).of_kind("video")
+    if order == "desc":
+        videos.reverse()
+    start = 0
+    if "after" in params:
+        ids = [job.id for job in videos]
+        if params["after"] not in ids:
+            raise NotFound(f"Video with id '{params['after'][:64]}' not found.",
+                           param="after")
+        start = ids.index(params["after"]) + 1
+    page = videos[start:start + int(raw_limit)]
+    data = [video_object(job, call.now) for job in page]
+    return JSONReply({"object": "list", "data": data,
+                      "first_id": data[0]["id"] if data else None,
+                      "last_id": data[-1]["id"] if data else None,
+                      "has_more": start + len(page) < len(videos)})
+
+
+def handle_videos_delete(call: Call) -> JSONReply:
+    job = _video_job(call)
+    _store(call).remove(job.id)
+    return JSONReply({"id": job.id, "object": "video.deleted", "deleted": True})
 
 
 VIDEO_VARIANTS = ("video", "thumbnail", "spritesheet")

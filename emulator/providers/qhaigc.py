@@ -25,7 +25,10 @@ from .routes import (
 VIDEOS = (
     RouteSpec("POST", "/videos", "openai.videos_create", body="multipart",
               model_kinds=("video",), source="inferred"),
+    RouteSpec("GET", "/videos", "openai.videos_list", body="none", source="inferred"),
     RouteSpec("GET", "/videos/{video_id}", "openai.videos_retrieve", body="none",
+              source="inferred"),
+    RouteSpec("DELETE", "/videos/{video_id}", "openai.videos_delete", body="none",
               source="inferred"),
     RouteSpec("GET", "/videos/{video_id}/content", "openai.videos_content", body="none",
               source="inferred"),

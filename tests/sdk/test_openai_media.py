@@ -10,7 +10,7 @@ import wave
 
 import httpx
 import pytest
-from openai import BadRequestError, OpenAI
+from openai import BadRequestError, NotFoundError, OpenAI
 
 from emulator import EmulatorServer
 from emulator.generate.video import mp4_info
@@ -113,6 +113,26 @@ def test_sora_video_job_end_to_end(server: EmulatorServer) -> None:
     body: dict[str, str] = refused.value.body  # type: ignore[assignment]
     assert body["message"] == ("Invalid value: 'poster'. Supported values are: 'video', "
                                "'thumbnail', and 'spritesheet'.")
+
+
+def test_sora_videos_list_in_cursor_pages_and_delete(server: EmulatorServer) -> None:
+    client = _client(server, "qhaigc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        made = [client.videos.create(model="sora-2", prompt=f"clip {i}").id for i in range(3)]
+        first = client.videos.list(limit=2)
+        assert [v.id for v in first.data] == made[:0:-1] and first.has_more  # newest first
+        assert [v.id for v in client.videos.list(limit=2)] == made[::-1]  # every page
+        assert [v.id for v in client.videos.list(order="asc")] == made
+        gone = client.videos.delete(made[1])
+        assert (gone.id, gone.deleted, gone.object) == (made[1], True, "video.deleted")
+        assert [v.id for v in client.videos.list()] == [made[2], made[0]]
+        with pytest.raises(NotFoundError):
+            client.videos.retrieve(made[1])
+        with pytest.raises(NotFoundError):
+            client.videos.delete(made[1])
+        with pytest.raises(BadRequestError):
+            client.videos.list(order="sideways")  # type: ignore[arg-type]
 
 
 def test_aimodels_images_over_raw_http(server: EmulatorServer) -> None:
