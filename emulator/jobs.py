@@ -50,12 +50,23 @@ class Job:
         return self.created_at + QUEUE_SECONDS + self.render_seconds
 
 
+@dataclass(frozen=True)
+class StoredResponse:
+    """A Responses API answer kept for retrieval (`store`, true by default), with the
+    input items it answered."""
+
+    response: dict[str, Any]
+    input_items: list[dict[str, Any]]
+
+
 class JobStore:
-    """Submitted jobs by id (the oldest dropped past MAX_JOBS)."""
+    """Submitted jobs by id, and stored Responses API answers by id (the oldest of each
+    dropped past MAX_JOBS)."""
 
     def __init__(self) -> None:
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.submitted = 0  # ever, so ids stay distinct for identical submissions
+        self.responses: OrderedDict[str, StoredResponse] = OrderedDict()
 
     def add(self, job: Job) -> Job:
         self.jobs[job.id] = job
@@ -75,10 +86,17 @@ class JobStore:
     def remove(self, job_id: str) -> None:
         self.jobs.pop(job_id, None)
 
+    def keep_response(self, stored: StoredResponse) -> None:
+        self.responses[stored.response["id"]] = stored
+        while len(self.responses) > MAX_JOBS:
+            self.responses.popitem(last=False)
+
     def clear(self) -> None:
         self.jobs.clear()
         self.submitted = 0
+        self.responses.clear()
 
     def snapshot(self) -> dict[str, Any]:
         return {"submitted": self.submitted,
-                "jobs": {j.id: [j.kind, j.created_at, j.params] for j in self.jobs.values()}}
+                "jobs": {j.id: [j.kind, j.created_at, j.params] for j in self.jobs.values()},
+                "responses": list(self.responses)}

@@ -36,6 +36,9 @@ HANDLER_PATHS: dict[str, str] = {
     "openai.completions": "openai_completions:handle_completions",
     "aimodels.code_completions": "code_completions:handle_code_completions",
     "openai.responses": "openai_responses:handle_responses",
+    "openai.responses_retrieve": "openai_responses_store:handle_responses_retrieve",
+    "openai.responses_delete": "openai_responses_store:handle_responses_delete",
+    "openai.responses_input_items": "openai_responses_store:handle_responses_input_items",
 }
 
 
@@ -70,5 +73,5 @@ HANDLERS: dict[str, Handler] = LazyHandlers()
 # the time more finely must leave this set.
 PURE_ROUTES: frozenset[str] = frozenset({
     "openai.chat_completions", "anthropic.messages", "openai.embeddings",
-    "openai.completions", "openai.responses", "rerank.rerank", "aimodels.code_completions",
-})
+    "openai.completions", "rerank.rerank", "aimodels.code_completions",
+})  # not openai.responses: it stores what it answers, and checks previous_response_id

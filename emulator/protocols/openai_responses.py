@@ -28,6 +28,7 @@ from .answers import (
     tool_arguments,
 )
 from .base import Call, JSONReply, Reply, StreamReply
+from .openai_responses_store import check_previous, keep
 from .openai_responses_stream import response_events
 
 
@@ -210,7 +211,9 @@ def number_or(value: Any, default: float) -> float:
 
 
 def handle_responses(call: Call) -> Reply:
+    check_previous(call)
     result = create_response(call)
+    keep(call, result.response)
     if call.body.get("stream"):
         return StreamReply(response_events(result.response, result.tokens))
     return JSONReply(result.response)

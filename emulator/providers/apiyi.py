@@ -18,6 +18,7 @@ from .routes import (
     MODELS_LIST,
     MODELS_RETRIEVE,
     RESPONSES_INFERRED,
+    RESPONSES_STORED_INFERRED,
 )
 
 PROFILE = Profile(
@@ -36,6 +37,7 @@ PROFILE = Profile(
         COMPLETIONS,  # 文本补全(Completions)
         EMBEDDINGS,  # 嵌入向量(Embeddings)
         RESPONSES_INFERRED,  # 🆕 Responses端点
+        *RESPONSES_STORED_INFERRED,
     ),
     auth_schemes=("bearer",),
     error_style="openai",

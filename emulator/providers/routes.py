@@ -65,3 +65,12 @@ RESPONSES_INFERRED = RouteSpec(
     "POST", "/responses", "openai.responses", model_kinds=("chat",), streams=True,
     source="inferred",
 )
+# A stored response (`store`, true by default): retrieved, its input items listed, deleted.
+RESPONSES_STORED_INFERRED = (
+    RouteSpec("GET", "/responses/{response_id}", "openai.responses_retrieve", body="none",
+              source="inferred"),
+    RouteSpec("DELETE", "/responses/{response_id}", "openai.responses_delete", body="none",
+              source="inferred"),
+    RouteSpec("GET", "/responses/{response_id}/input_items", "openai.responses_input_items",
+              body="none", source="inferred"),
+)

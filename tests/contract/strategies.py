@@ -125,8 +125,10 @@ _STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
 
 def repair(body: dict[str, Any], limit: int | None) -> dict[str, Any]:
     """The rules a body's schema cannot state, in the wire formats themselves: a forced
-    tool must be among `tools` (OpenAI, Anthropic), and a token limit within the model's
-    documented output limit (the catalogue)."""
+    tool must be among `tools` (OpenAI, Anthropic), a token limit within the model's
+    documented output limit (the catalogue), and a `previous_response_id` must name a
+    stored response (state: dropped here)."""
+    body.pop("previous_response_id", None)
     choice = body.get("tool_choice")
     if isinstance(choice, dict) and ("function" in choice or "name" in choice):
         tools = body.get("tools") or []

@@ -137,6 +137,39 @@ def test_responses_plain_streamed_and_stream_helper(server: EmulatorServer) -> N
     assert final.id == response.id
 
 
+def test_stored_responses_retrieve_list_delete_and_chain(server: EmulatorServer) -> None:
+    """A response is kept (store defaults to true): retrieved as answered, its input items
+    listed in cursor pages; previous_response_id must name a kept one (OpenAI's 400);
+    a deleted or unstored one is a 404."""
+    client = sdk(server)
+    first = client.responses.create(model="gpt-4o", input=[
+        {"role": "user", "content": "One"}, {"role": "user", "content": "Two"}])
+    assert client.responses.retrieve(first.id) == first
+    items = client.responses.input_items.list(first.id, limit=1)
+    assert len(items.data) == 1 and items.has_more
+    every = list(client.responses.input_items.list(first.id, limit=1))  # auto-paging
+    assert [i.content[0].text for i in every] == ["Two", "One"]  # type: ignore[union-attr]
+    ordered = client.responses.input_items.list(first.id, order="asc").data
+    assert [i.id for i in ordered] == [i.id for i in reversed(every)]
+    chained = client.responses.create(model="gpt-4o", input="And three?",
+                                      previous_response_id=first.id)
+    assert chained.previous_response_id == first.id
+    with pytest.raises(openai.BadRequestError) as unknown:
+        client.responses.create(model="gpt-4o", input="x", previous_response_id="resp_0")
+    assert unknown.value.param == "previous_response_id"
+    client.responses.delete(first.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(first.id)
+    with pytest.raises(openai.BadRequestError):
+        client.responses.create(model="gpt-4o", input="x", previous_response_id=first.id)
+    unkept = client.responses.create(model="gpt-4o", input="Forget me", store=False)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(unkept.id)
+    server.state.reset()
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(chained.id)
+
+
 def test_responses_function_call_round_trip(server: EmulatorServer) -> None:
     client = sdk(server)
     tools = [{"type": "function", "name": "get_weather", "description": "Weather in a city",
