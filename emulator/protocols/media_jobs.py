@@ -24,6 +24,7 @@ from ..generate.video import mp4_clip
 from ..jobs import FAIL_MARKER, QUEUE_SECONDS, Job, JobStore
 from .base import BinaryReply, Call, JSONReply
 from .media_files import audio_name, digest_hex, image_name, media_url
+from .paging import cursor_page, list_object
 
 VIDEO_RENDER_SECONDS_PER_CLIP_SECOND = 2.5
 MUSIC_RENDER_SECONDS = 20.0
@@ -82,37 +83,12 @@ def handle_videos_retrieve(call: Call) -> JSONReply:
     return JSONReply(video_object(_video_job(call), call.now))
 
 
-VIDEO_PAGE = 20  # OpenAI's default `limit` for cursor lists
-VIDEO_MAX_PAGE = 100
-
-
 def handle_videos_list(call: Call) -> JSONReply:
     """A cursor page of the videos, newest first unless `order=asc`."""
-    params = {k: v[-1] for k, v in parse_qs(call.query).items()}
-    order = params.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise InvalidRequest(f"Invalid value: '{order[:64]}'. Supported values are: 'asc' "
-                             "and 'desc'.", param="order", code="invalid_value")
-    raw_limit = params.get("limit", str(VIDEO_PAGE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= VIDEO_MAX_PAGE:
-        raise InvalidRequest(f"Invalid 'limit': expected an integer from 1 to "
-                             f"{VIDEO_MAX_PAGE}.", param="limit", code="invalid_value")
     videos = _store(call).of_kind("video")
-    if order == "desc":
-        videos.reverse()
-    start = 0
-    if "after" in params:
-        ids = [job.id for job in videos]
-        if params["after"] not in ids:
-            raise NotFound(f"Video with id '{params['after'][:64]}' not found.",
-                           param="after")
-        start = ids.index(params["after"]) + 1
-    page = videos[start:start + int(raw_limit)]
-    data = [video_object(job, call.now) for job in page]
-    return JSONReply({"object": "list", "data": data,
-                      "first_id": data[0]["id"] if data else None,
-                      "last_id": data[-1]["id"] if data else None,
-                      "has_more": start + len(page) < len(videos)})
+    page, has_more = cursor_page(videos, [job.id for job in videos], call.query, lambda after:
+                                 NotFound(f"Video with id '{after}' not found.", param="after"))
+    return JSONReply(list_object([video_object(job, call.now) for job in page], has_more))
 
 
 def handle_videos_delete(call: Call) -> JSONReply:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
 
 from ..errors import InvalidRequest, NotFound
 from ..jobs import JobStore, StoredResponse
 from .base import Call, JSONReply
+from .paging import cursor_page, list_object
 
 ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_"}
-PAGE, MAX_PAGE = 20, 100  # OpenAI's default and largest `limit`
 
 
 def _store(call: Call) -> JobStore:
@@ -77,27 +76,8 @@ def handle_responses_delete(call: Call) -> JSONReply:
 
 def handle_responses_input_items(call: Call) -> JSONReply:
     """A cursor page of the input items, newest first unless `order=asc`."""
-    params = {k: v[-1] for k, v in parse_qs(call.query).items()}
-    order = params.get("order", "desc")
-    if order not in ("asc", "desc"):
-        raise InvalidRequest(f"Invalid value: '{order[:64]}'. Supported values are: 'asc' "
-                             "and 'desc'.", param="order", code="invalid_value")
-    raw_limit = params.get("limit", str(PAGE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE:
-        raise InvalidRequest(f"Invalid 'limit': expected an integer from 1 to {MAX_PAGE}.",
-                             param="limit", code="invalid_value")
-    items = list(_stored(call).input_items)
-    if order == "desc":
-        items.reverse()
-    start = 0
-    if "after" in params:
-        ids = [item["id"] for item in items]
-        if params["after"] not in ids:
-            raise InvalidRequest(f"No input item has the id '{params['after'][:64]}'.",
-                                 param="after")
-        start = ids.index(params["after"]) + 1
-    page = items[start:start + int(raw_limit)]
-    return JSONReply({"object": "list", "data": page,
-                      "first_id": page[0]["id"] if page else None,
-                      "last_id": page[-1]["id"] if page else None,
-                      "has_more": start + len(page) < len(items)})
+    items = _stored(call).input_items
+    page, has_more = cursor_page(items, [item["id"] for item in items], call.query,
+                                 lambda after: InvalidRequest(
+                                     f"No input item has the id '{after}'.", param="after"))
+    return JSONReply(list_object(page, has_more))
