@@ -116,7 +116,7 @@ def encode_audio(fmt: str, seconds: float) -> bytes:
 
 def sniff_media(data: bytes) -> str | None:
     """The container a file's first bytes announce: wav, mp3, mp4, webm, ogg, flac, aac,
-    or None when they match none of them."""
+    mpeg (an MPEG program stream), or None when they match none of them."""
     head = data[:16]
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "wav"
@@ -132,4 +132,6 @@ def sniff_media(data: bytes) -> str | None:
         return "ogg"
     if head[:4] == b"fLaC":
         return "flac"
+    if head[:4] in (b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3"):
+        return "mpeg"  # a program stream's pack header, or an MPEG-1 sequence header
     return None

@@ -17,7 +17,8 @@ from .base import BinaryReply, Call, JSONReply, Reply
 
 # Which containers a file's magic bytes may show for each accepted extension.
 EXTENSION_CONTAINERS = {
-    "mp3": {"mp3"}, "mpga": {"mp3"}, "mpeg": {"mp3", "mp4"}, "mp4": {"mp4"}, "m4a": {"mp4"},
+    "mp3": {"mp3"}, "mpga": {"mp3"}, "mpeg": {"mp3", "mp4", "mpeg"}, "mp4": {"mp4"},
+    "m4a": {"mp4"},
     "wav": {"wav"}, "webm": {"webm"}, "ogg": {"ogg"}, "oga": {"ogg"}, "flac": {"flac"},
 }
 LANGUAGES = {"en": "english", "zh": "chinese", "ja": "japanese", "ko": "korean",

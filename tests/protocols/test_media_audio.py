@@ -36,6 +36,7 @@ MP4_HEAD = b"\x00\x00\x00\x20ftypisom" + bytes(200)
 @pytest.mark.parametrize(("name", "data"), [
     ("a.mp3", b"ID3\x04" + bytes(200)), ("a.mp3", MP3_FRAME * 4), ("a.mpga", MP3_FRAME * 4),
     ("a.mpeg", MP3_FRAME * 4), ("a.mpeg", MP4_HEAD), ("a.mp4", MP4_HEAD), ("A.M4A", MP4_HEAD),
+    ("a.mpeg", b"\x00\x00\x01\xba" + bytes(200)),  # an MPEG program stream (video file)
     ("a.webm", b"\x1a\x45\xdf\xa3" + bytes(200)), ("a.wav", wav_bytes(0.5)),
 ])
 def test_ruijing_accepts_each_documented_format(client: TestClient, name: str,
@@ -51,6 +52,7 @@ def test_ruijing_accepts_each_documented_format(client: TestClient, name: str,
     ("note.mp4", b"\x1a\x45\xdf\xa3" + bytes(200)),  # a WebM named .mp4
     ("note.mp3", b"hello, this is not audio at all" * 4),
     ("note.ogg", b"OggS" + bytes(200)),  # not a ruijing format
+    ("note.mp3", b"\x00\x00\x01\xba" + bytes(200)),  # a program stream is no MP3
     ("note", wav_bytes(0.5)),  # no extension
 ])
 def test_ruijing_rejects_wrong_extension_or_magic_bytes(client: TestClient, name: str,
