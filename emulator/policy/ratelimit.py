@@ -253,7 +253,7 @@ class RateLimiter:
 
     def refund(self, ctx: RequestContext) -> None:
         """Give back an admitted request's charge when it is refused after all (a prompt
-        over the model's context, `max_tokens` over its cap, an empty `messages`): a
+        over the model's context, `max_tokens` over its cap, a named tool not in `tools`): a
         refused request costs nothing, like one the schema check refuses before the limit.
         A window the request opened closes again, and the headers show the usage left."""
         charged, ctx.charged = ctx.charged, None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from ..generate.ids import make_id_from
 from ..generate.seed import RequestSeed
@@ -57,6 +58,11 @@ class Call:
         """The embedding space of `model`: shared by every call under one seed (retrieval
         compares vectors from different calls), another seed gives other vectors."""
         return f"{self.config_seed}\x00{model}"
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """The query string's parameters, the last value of a repeated one."""
+        return {name: values[-1] for name, values in parse_qs(self.query).items()}
 
     def make_id(self, kind: str, salt: str = "id", length: int | None = None) -> str:
         prefix = self.profile.id_prefix(kind)

@@ -3,9 +3,8 @@
 Sora video, the OpenAI Videos API: `POST /videos` creates a `video` object, `GET
 /videos/{id}` polls it, `GET /videos` lists them (cursor pages: `after`, `limit`,
 `order`), `DELETE /videos/{id}` removes one, `GET /videos/{id}/content` downloads the MP4
-once completed, or
-with `?variant=thumbnail` / `spritesheet` a preview image of it (PNG here; OpenAI's are
-WebP and JPEG, which no client tells apart by more than the name).
+once completed, or with `?variant=thumbnail` / `spritesheet` a preview image of it (PNG
+here; OpenAI's are WebP and JPEG, which no client tells apart by more than the name).
 
 Music, the Suno task API that Chinese gateways relay (new-api's `/suno/submit/music` and
 `/suno/fetch/{task_id}`; inferred, qhaigc only names "music generation"): submit answers
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from urllib.parse import parse_qs
 
 from ..errors import InvalidRequest, NotFound
 from ..generate.images import encode_png
@@ -86,8 +84,9 @@ def handle_videos_retrieve(call: Call) -> JSONReply:
 def handle_videos_list(call: Call) -> JSONReply:
     """A cursor page of the videos, newest first unless `order=asc`."""
     videos = _store(call).of_kind("video")
-    page, has_more = cursor_page(videos, [job.id for job in videos], call.query, lambda after:
-                                 NotFound(f"Video with id '{after}' not found.", param="after"))
+    page, has_more = cursor_page(
+        videos, [job.id for job in videos], call.query_params,
+        lambda after: NotFound(f"Video with id '{after}' not found.", param="after"))
     return JSONReply(list_object([video_object(job, call.now) for job in page], has_more))
 
 
@@ -104,8 +103,7 @@ SPRITES_PER_ROW = 5
 
 
 def handle_videos_content(call: Call) -> BinaryReply:
-    values = parse_qs(call.query).get("variant") or ["video"]
-    variant = values[-1]
+    variant = call.query_params.get("variant", "video")
     if variant not in VIDEO_VARIANTS:
         raise InvalidRequest(f"Invalid value: '{variant[:64]}'. Supported values are: "
                              "'video', 'thumbnail', and 'spritesheet'.", param="variant",

@@ -8,9 +8,9 @@ list Anthropic's page fields (`has_more`, `first_id`, `last_id`) and paging (`li
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from ..errors import InvalidRequest, ModelNotFound
 from ..providers.base import Model
@@ -36,18 +36,17 @@ def list_models(call: Call) -> JSONReply:
     models = list(call.profile.catalogue.models)
     if not call.profile.serves_anthropic:
         return JSONReply({"object": "list", "data": [model_object(m) for m in models]})
-    page, has_more = anthropic_page(models, call.query)
+    page, has_more = anthropic_page(models, call.query_params)
     data = [model_object(m, anthropic=True) for m in page]
     return JSONReply({"object": "list", "data": data, "has_more": has_more,
                       "first_id": data[0]["id"] if data else None,
                       "last_id": data[-1]["id"] if data else None})
 
 
-def anthropic_page(models: list[Model], query: str) -> tuple[list[Model], bool]:
+def anthropic_page(models: list[Model], params: Mapping[str, str]) -> tuple[list[Model], bool]:
     """The page `limit`, `after_id` and `before_id` ask for, and whether more follow in
     the direction read. Without a `limit`, every model: the openai SDK reads this list
     too and never pages (Anthropic's default of 20 would cut its view short)."""
-    params = {k: v[-1] for k, v in parse_qs(query).items()}
     raw_limit = params.get("limit", str(max(1, min(len(models), ANTHROPIC_MAX_PAGE))))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= ANTHROPIC_MAX_PAGE:
         raise InvalidRequest(f"limit: Input should be between 1 and {ANTHROPIC_MAX_PAGE}.",

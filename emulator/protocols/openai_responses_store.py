@@ -77,7 +77,7 @@ def handle_responses_delete(call: Call) -> JSONReply:
 def handle_responses_input_items(call: Call) -> JSONReply:
     """A cursor page of the input items, newest first unless `order=asc`."""
     items = _stored(call).input_items
-    page, has_more = cursor_page(items, [item["id"] for item in items], call.query,
+    page, has_more = cursor_page(items, [item["id"] for item in items], call.query_params,
                                  lambda after: InvalidRequest(
                                      f"No input item has the id '{after}'.", param="after"))
     return JSONReply(list_object(page, has_more))

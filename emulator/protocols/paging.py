@@ -3,9 +3,8 @@ response's input items page: one reading of the query, one page shape."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
-from urllib.parse import parse_qs
 
 from ..errors import EmulatorError, InvalidRequest
 
@@ -13,11 +12,10 @@ T = TypeVar("T")
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100  # OpenAI's default and largest `limit`
 
 
-def cursor_page(items: Sequence[T], ids: Sequence[str], query: str,
+def cursor_page(items: Sequence[T], ids: Sequence[str], params: Mapping[str, str],
                 unknown_after: Callable[[str], EmulatorError]) -> tuple[list[T], bool]:
-    """The page of `items` (oldest first, `ids` beside them) the query asks for, newest
-    first unless `order=asc`, and whether more follow it."""
-    params = {k: v[-1] for k, v in parse_qs(query).items()}
+    """The page of `items` (oldest first, `ids` beside them) the query's `params` ask for,
+    newest first unless `order=asc`, and whether more follow it."""
     order = params.get("order", "desc")
     if order not in ("asc", "desc"):
         raise InvalidRequest(f"Invalid value: '{order[:64]}'. Supported values are: 'asc' "
