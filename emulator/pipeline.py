@@ -98,7 +98,7 @@ def dispatch(ctx: RequestContext) -> Reply:
     )
     reply = handler(call)
     if key is not None:
-        state.answers.put(key, reply)
+        state.answers.keep(key, reply)
     return reply
 
 
@@ -143,7 +143,11 @@ def render_reply(ctx: RequestContext, reply: Reply) -> HTTPResponse:
     if ctx.answer_key is None or ctx.response_headers:
         return _render(ctx, reply)
     if reply.rendered is None:
-        reply.rendered = _render(ctx, reply)
+        rendered = _render(ctx, reply)
+        if isinstance(reply, JSONReply) and rendered.body is not reply.encoded:
+            # An enveloped answer's own encoding, kept exact-size (see answer_cache.py).
+            rendered.body = memoryview(rendered.body).tobytes()
+        reply.rendered = rendered
     return reply.rendered  # type: ignore[no-any-return]
 
 

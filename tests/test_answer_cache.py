@@ -3,6 +3,13 @@ generation, and everything per request (fixtures, faults, clock, journal) still 
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import tracemalloc
+from typing import Any
+
+import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from emulator import Config, create_app
@@ -124,3 +131,56 @@ def test_every_route_has_a_handler_loaded_on_demand() -> None:
     assert PURE_ROUTES.issubset(HANDLER_PATHS)
     for route_id in route_ids:
         assert route_id in HANDLERS and callable(HANDLERS[route_id])
+
+
+def test_a_load_that_cycles_through_a_thousand_prompts_is_served_from_the_cache(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the first two passes (a body is kept from its second sighting on), no answer
+    of 1,000 distinct prompts is generated again."""
+    calls: list[int] = []
+    handler = HANDLERS["openai.chat_completions"]
+
+    def counted(call: Any) -> Any:
+        calls.append(1)
+        return handler(call)
+
+    monkeypatch.setitem(HANDLERS, "openai.chat_completions", counted)
+    bodies = [dict(CHAT, messages=[{"role": "user", "content": f"prompt {i}"}])
+              for i in range(1000)]
+    app = create_app(Config(seed=1, clock=FROZEN, limits_enabled=False))
+
+    async def load() -> list[list[bytes]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return [[(await client.post(URL, headers=AUTH, json=b)).content for b in bodies]
+                    for _ in range(3)]
+
+    passes = asyncio.run(load())
+    assert passes[0] == passes[1] == passes[2]
+    assert len(calls) == 2000
+
+
+def test_embeddings_answers_are_bounded_by_bytes_and_kept_at_their_size() -> None:
+    """A kept embeddings answer holds about 100 KB, not the 260 KB orjson's buffer took,
+    and the byte bound caps how many are kept."""
+    url = "/apiyi/v1/embeddings"
+    app = create_app(Config(seed=1, clock=FROZEN, limits_enabled=False))
+    cache = app.state.answers
+    cache.max_bytes = 1_000_000
+    with TestClient(app) as client:
+        client.post(url, headers=AUTH, json={"model": "text-embedding-ada-002", "input": "warm"})
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for i in range(12):
+                body = {"model": "text-embedding-ada-002", "input": f"text {i}"}
+                for _ in range(2):
+                    assert client.post(url, headers=AUTH, json=body).status_code == 200
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    kept = len(cache.entries)
+    assert 6 <= kept < 12 and cache.bytes <= cache.max_bytes  # the oldest went
+    assert held / kept < 150_000

@@ -4,11 +4,11 @@ validates against the provider's request schema and model catalogue."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable
 from functools import lru_cache
 from typing import Any
 
+from ..bounded import FIFOCache
 from ..context import ClientDisconnected, RequestContext
 from ..errors import InvalidRequest, ModelNotFound, RequestTooLarge
 from ..jsonutil import JSONDecodeError, loads
@@ -24,7 +24,7 @@ INTEGRAL_FLOAT = re.compile(rb"\d\.0*[,\]}\s]|\d[eE][+-]?\d")
 QUOTE_LIMIT = 256
 
 
-class ValidBodies:
+class ValidBodies(FIFOCache[tuple[str, str, bytes], Any]):
     """JSON bodies already parsed and found valid, by (provider, route, raw bytes).
 
     A test suite sends the same body again and again, and parsing it, settling its numbers
@@ -32,26 +32,23 @@ class ValidBodies:
     skips them (issue 9). The model check still runs, and an invalid body is never kept,
     so its error is worded afresh. The parsed body is shared by the requests that sent
     those bytes: nothing after parse_body changes a body (handlers are pure) and the
-    journal copies one when it is read. Bounded in entries and body size, oldest first out.
+    journal copies one when it is read. Bounded in entries, body size and bytes.
     """
 
-    def __init__(self, size: int = 256, max_body: int = 16_384) -> None:
-        self.size = size
-        self.max_body = max_body
-        self.entries: OrderedDict[tuple[str, str, bytes], Any] = OrderedDict()
+    # A parsed body's objects take about this many times its JSON's bytes (measured).
+    OBJECTS_PER_BYTE = 8
 
-    def get(self, slug: str, route_id: str, raw: bytes) -> Any | None:
+    def __init__(self, size: int = 4096, max_body: int = 16_384,
+                 max_bytes: int = 8 * 2**20) -> None:
+        super().__init__(size, max_bytes)
+        self.max_body = max_body
+
+    def lookup(self, slug: str, route_id: str, raw: bytes) -> Any | None:
         return self.entries.get((slug, route_id, raw))
 
-    def put(self, slug: str, route_id: str, raw: bytes, body: Any) -> None:
-        if self.size <= 0 or len(raw) > self.max_body:
-            return
-        if len(self.entries) >= self.size:
-            self.entries.popitem(last=False)  # O(1), unlike a dict's first key (see answers)
-        self.entries[(slug, route_id, raw)] = body
-
-    def clear(self) -> None:
-        self.entries.clear()
+    def keep(self, slug: str, route_id: str, raw: bytes, body: Any) -> None:
+        if len(raw) <= self.max_body:
+            self.put((slug, route_id, raw), body, len(raw) * self.OBJECTS_PER_BYTE)
 
 
 async def limit_body(ctx: RequestContext) -> None:
@@ -151,7 +148,7 @@ def _parse_json(ctx: RequestContext, route_id: str, media: str) -> None:
             f"Unsupported content type: '{quote(media)}'. This endpoint only accepts "
             "'application/json' requests; send the body as JSON with "
             "'Content-Type: application/json'.")
-    known = ctx.state.valid_bodies.get(ctx.profile.slug, route_id, ctx.raw_body)
+    known = ctx.state.valid_bodies.lookup(ctx.profile.slug, route_id, ctx.raw_body)
     if known is not None:  # these very bytes parsed and validated before
         ctx.body, ctx.body_parsed, ctx.body_valid = known, True, True
         return
@@ -186,7 +183,7 @@ def validate_body(ctx: RequestContext) -> None:
             message, field = violation
             raise InvalidRequest(message, param=field or None)
         if ctx.body_json:
-            ctx.state.valid_bodies.put(ctx.profile.slug, route.route_id, ctx.raw_body,
+            ctx.state.valid_bodies.keep(ctx.profile.slug, route.route_id, ctx.raw_body,
                                        ctx.body)
     if route.model_kinds and isinstance(ctx.body, dict) and "model" in ctx.body:
         name = ctx.body["model"]
