@@ -28,6 +28,7 @@ HANDLER_PATHS: dict[str, str] = {
     "openai.videos_retrieve": "media_jobs:handle_videos_retrieve",
     "openai.videos_delete": "media_jobs:handle_videos_delete",
     "openai.videos_content": "media_jobs:handle_videos_content",
+    "openai.videos_remix": "media_jobs:handle_videos_remix",
     "suno.submit_music": "media_jobs:handle_music_submit",
     "suno.fetch": "media_jobs:handle_music_fetch",
     "media.file": "media_files:serve_media_file",

@@ -4,7 +4,9 @@ Sora video, the OpenAI Videos API: `POST /videos` creates a `video` object, `GET
 /videos/{id}` polls it, `GET /videos` lists them (cursor pages: `after`, `limit`,
 `order`), `DELETE /videos/{id}` removes one, `GET /videos/{id}/content` downloads the MP4
 once completed, or with `?variant=thumbnail` / `spritesheet` a preview image of it (PNG
-here; OpenAI's are WebP and JPEG, which no client tells apart by more than the name).
+here; OpenAI's are WebP and JPEG, which no client tells apart by more than the name), and
+`POST /videos/{id}/remix` starts a new job from a completed video and a new prompt (the
+source's model, size and length; `remixed_from_video_id` names the source).
 
 Music, the Suno task API that Chinese gateways relay (new-api's `/suno/submit/music` and
 `/suno/fetch/{task_id}`; inferred, qhaigc only names "music generation"): submit answers
@@ -45,7 +47,8 @@ def video_object(job: Job, now: float) -> dict[str, Any]:
         "id": job.id, "object": "video", "created_at": int(job.created_at),
         "status": status, "model": job.params["model"], "progress": job.progress(now),
         "seconds": job.params["seconds"], "size": job.params["size"],
-        "prompt": job.params["prompt"], "remixed_from_video_id": None,
+        "prompt": job.params["prompt"],
+        "remixed_from_video_id": job.params.get("remixed_from"),
         "completed_at": int(job.finished_at()) if done else None,
         "expires_at": int(job.finished_at()) + ASSET_LIFETIME if status == "completed"
         else None,
@@ -57,16 +60,32 @@ def video_object(job: Job, now: float) -> dict[str, Any]:
 
 def handle_videos_create(call: Call) -> JSONReply:
     body: dict[str, Any] = call.body
-    store = _store(call)
-    seconds = str(body.get("seconds") or "4")
-    prompt = str(body["prompt"])
-    job = store.add(Job(
-        id="video_" + _hex_id(call, f"video:{store.submitted}"), kind="video",
-        created_at=call.now, render_seconds=VIDEO_RENDER_SECONDS_PER_CLIP_SECOND * int(seconds),
-        params={"model": body.get("model") or "sora-2", "seconds": seconds,
-                "size": body.get("size") or "720x1280", "prompt": prompt},
-        fails=FAIL_MARKER in prompt))
+    job = _new_video(call, {"model": body.get("model") or "sora-2",
+                            "seconds": str(body.get("seconds") or "4"),
+                            "size": body.get("size") or "720x1280",
+                            "prompt": str(body["prompt"])})
     return JSONReply(video_object(job, call.now))
+
+
+def handle_videos_remix(call: Call) -> JSONReply:
+    """A new job from a completed video: its model, size and length, a new prompt."""
+    source = _video_job(call)
+    status = source.status(call.now)
+    if status != "completed":
+        raise InvalidRequest(f"Video '{source.id}' is {status}: only a completed video can "
+                             "be remixed.", param="video_id")
+    job = _new_video(call, {**source.params, "prompt": str(call.body["prompt"]),
+                            "remixed_from": source.id})
+    return JSONReply(video_object(job, call.now))
+
+
+def _new_video(call: Call, params: dict[str, Any]) -> Job:
+    store = _store(call)
+    return store.add(Job(
+        id="video_" + _hex_id(call, f"video:{store.submitted}"), kind="video",
+        created_at=call.now,
+        render_seconds=VIDEO_RENDER_SECONDS_PER_CLIP_SECOND * int(params["seconds"]),
+        params=params, fails=FAIL_MARKER in params["prompt"]))
 
 
 def _video_job(call: Call) -> Job:

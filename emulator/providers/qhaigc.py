@@ -32,6 +32,7 @@ VIDEOS = (
               source="inferred"),
     RouteSpec("GET", "/videos/{video_id}/content", "openai.videos_content", body="none",
               source="inferred"),
+    RouteSpec("POST", "/videos/{video_id}/remix", "openai.videos_remix", source="inferred"),
 )
 # Music generation, named only: the Suno task API gateways relay (new-api style).
 MUSIC = (

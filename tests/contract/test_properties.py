@@ -39,6 +39,9 @@ FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 CASES = [c for c in BODY_ROUTES if c.schema("request") is not None]
+# A route whose path names a resource the test has not made (a video to remix) answers a
+# valid body with that resource's 404 (test_routes_contract); its 2xx is an SDK test's.
+CASES_2XX = [c for c in CASES if c.path_params() is not None]
 
 
 def encode(case: RouteCase, body: dict[str, Any]) -> tuple[bytes, str]:
@@ -69,7 +72,7 @@ def still_invalid_on_the_wire(case: RouteCase, body: dict[str, Any]) -> bool:
     return not Draft202012Validator(schema).is_valid(seen)
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", CASES_2XX, ids=case_id)
 @FUZZ
 @given(data=st.data())
 def test_schema_valid_bodies_get_a_valid_2xx(case: RouteCase, data: st.DataObject) -> None:

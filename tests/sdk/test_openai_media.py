@@ -135,6 +135,35 @@ def test_sora_videos_list_in_cursor_pages_and_delete(server: EmulatorServer) -> 
             client.videos.list(order="sideways")  # type: ignore[arg-type]
 
 
+def test_sora_remix_starts_a_new_job_from_a_completed_video(server: EmulatorServer) -> None:
+    client = _client(server, "qhaigc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        video = client.videos.create(model="sora-2", prompt="waves at dusk", seconds="8",
+                                     size="1280x720")
+        with pytest.raises(BadRequestError) as early:  # not completed yet
+            client.videos.remix(video.id, prompt="waves at dawn")
+        server.state.clock.advance(30)
+        remix = client.videos.remix(video.id, prompt="waves at dawn")
+        assert (remix.status, remix.progress, remix.remixed_from_video_id) == \
+            ("queued", 0, video.id)
+        assert remix.id != video.id and remix.prompt == "waves at dawn"
+        assert (remix.model, remix.seconds, remix.size) == ("sora-2", "8", "1280x720")
+        assert client.videos.retrieve(remix.id).remixed_from_video_id == video.id
+        assert client.videos.retrieve(video.id).remixed_from_video_id is None
+        server.state.clock.advance(30)
+        content = client.videos.download_content(remix.id)
+        with pytest.raises(NotFoundError):
+            client.videos.remix("video_unknown", prompt="x")
+        with pytest.raises(BadRequestError) as empty:
+            client.videos.remix(video.id, prompt="")
+    assert early.value.status_code == 400 and early.value.param == "video_id"
+    assert early.value.body["message"] == (  # type: ignore[index]
+        f"Video '{video.id}' is queued: only a completed video can be remixed.")
+    assert mp4_info(content.content) == (8.0, 1280, 720)
+    assert empty.value.param == "prompt"
+
+
 def test_aimodels_images_over_raw_http(server: EmulatorServer) -> None:
     response = httpx.post(server.base_url("aimodels") + "/images/generations", headers=AUTH,
                           json={"model": "seeddream-4.0", "prompt": "sunset",
