@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import warnings
 import wave
 
 import httpx
@@ -87,23 +86,22 @@ def test_speech_wav_duration_grows_with_the_text(server: EmulatorServer) -> None
     assert long > 5
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK's, on videos
 def test_sora_video_job_end_to_end(server: EmulatorServer) -> None:
     client = _client(server, "qhaigc")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        video = client.videos.create(model="sora-2", prompt="waves at dusk", seconds="4",
-                                     size="720x1280")
-        assert video.status == "queued"
-        server.state.clock.advance(5)
-        assert client.videos.retrieve(video.id).status == "in_progress"
-        server.state.clock.advance(10)
-        finished = client.videos.retrieve(video.id)
-        assert finished.status == "completed" and finished.progress == 100
-        content = client.videos.download_content(video.id)
-        thumbnail = client.videos.download_content(video.id, variant="thumbnail")
-        sprites = client.videos.download_content(video.id, variant="spritesheet")
-        with pytest.raises(BadRequestError) as refused:
-            client.videos.download_content(video.id, variant="poster")  # type: ignore[arg-type]
+    video = client.videos.create(model="sora-2", prompt="waves at dusk", seconds="4",
+                                 size="720x1280")
+    assert video.status == "queued"
+    server.state.clock.advance(5)
+    assert client.videos.retrieve(video.id).status == "in_progress"
+    server.state.clock.advance(10)
+    finished = client.videos.retrieve(video.id)
+    assert finished.status == "completed" and finished.progress == 100
+    content = client.videos.download_content(video.id)
+    thumbnail = client.videos.download_content(video.id, variant="thumbnail")
+    sprites = client.videos.download_content(video.id, variant="spritesheet")
+    with pytest.raises(BadRequestError) as refused:
+        client.videos.download_content(video.id, variant="poster")  # type: ignore[arg-type]
     assert mp4_info(content.content) == (4.0, 720, 1280)
     # Previews are images: the frame's size, and one quarter-size frame a second.
     assert thumbnail.response.headers["content-type"] == "image/png"
@@ -115,48 +113,46 @@ def test_sora_video_job_end_to_end(server: EmulatorServer) -> None:
                                "'thumbnail', and 'spritesheet'.")
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK's, on videos
 def test_sora_videos_list_in_cursor_pages_and_delete(server: EmulatorServer) -> None:
     client = _client(server, "qhaigc")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        made = [client.videos.create(model="sora-2", prompt=f"clip {i}").id for i in range(3)]
-        first = client.videos.list(limit=2)
-        assert [v.id for v in first.data] == made[:0:-1] and first.has_more  # newest first
-        assert [v.id for v in client.videos.list(limit=2)] == made[::-1]  # every page
-        assert [v.id for v in client.videos.list(order="asc")] == made
-        gone = client.videos.delete(made[1])
-        assert (gone.id, gone.deleted, gone.object) == (made[1], True, "video.deleted")
-        assert [v.id for v in client.videos.list()] == [made[2], made[0]]
-        with pytest.raises(NotFoundError):
-            client.videos.retrieve(made[1])
-        with pytest.raises(NotFoundError):
-            client.videos.delete(made[1])
-        with pytest.raises(BadRequestError):
-            client.videos.list(order="sideways")  # type: ignore[arg-type]
+    made = [client.videos.create(model="sora-2", prompt=f"clip {i}").id for i in range(3)]
+    first = client.videos.list(limit=2)
+    assert [v.id for v in first.data] == made[:0:-1] and first.has_more  # newest first
+    assert [v.id for v in client.videos.list(limit=2)] == made[::-1]  # every page
+    assert [v.id for v in client.videos.list(order="asc")] == made
+    gone = client.videos.delete(made[1])
+    assert (gone.id, gone.deleted, gone.object) == (made[1], True, "video.deleted")
+    assert [v.id for v in client.videos.list()] == [made[2], made[0]]
+    with pytest.raises(NotFoundError):
+        client.videos.retrieve(made[1])
+    with pytest.raises(NotFoundError):
+        client.videos.delete(made[1])
+    with pytest.raises(BadRequestError):
+        client.videos.list(order="sideways")  # type: ignore[arg-type]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the SDK's, on videos
 def test_sora_remix_starts_a_new_job_from_a_completed_video(server: EmulatorServer) -> None:
     client = _client(server, "qhaigc")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        video = client.videos.create(model="sora-2", prompt="waves at dusk", seconds="8",
-                                     size="1280x720")
-        with pytest.raises(BadRequestError) as early:  # not completed yet
-            client.videos.remix(video.id, prompt="waves at dawn")
-        server.state.clock.advance(30)
-        remix = client.videos.remix(video.id, prompt="waves at dawn")
-        assert (remix.status, remix.progress, remix.remixed_from_video_id) == \
-            ("queued", 0, video.id)
-        assert remix.id != video.id and remix.prompt == "waves at dawn"
-        assert (remix.model, remix.seconds, remix.size) == ("sora-2", "8", "1280x720")
-        assert client.videos.retrieve(remix.id).remixed_from_video_id == video.id
-        assert client.videos.retrieve(video.id).remixed_from_video_id is None
-        server.state.clock.advance(30)
-        content = client.videos.download_content(remix.id)
-        with pytest.raises(NotFoundError):
-            client.videos.remix("video_unknown", prompt="x")
-        with pytest.raises(BadRequestError) as empty:
-            client.videos.remix(video.id, prompt="")
+    video = client.videos.create(model="sora-2", prompt="waves at dusk", seconds="8",
+                                 size="1280x720")
+    with pytest.raises(BadRequestError) as early:  # not completed yet
+        client.videos.remix(video.id, prompt="waves at dawn")
+    server.state.clock.advance(30)
+    remix = client.videos.remix(video.id, prompt="waves at dawn")
+    assert (remix.status, remix.progress, remix.remixed_from_video_id) == \
+        ("queued", 0, video.id)
+    assert remix.id != video.id and remix.prompt == "waves at dawn"
+    assert (remix.model, remix.seconds, remix.size) == ("sora-2", "8", "1280x720")
+    assert client.videos.retrieve(remix.id).remixed_from_video_id == video.id
+    assert client.videos.retrieve(video.id).remixed_from_video_id is None
+    server.state.clock.advance(30)
+    content = client.videos.download_content(remix.id)
+    with pytest.raises(NotFoundError):
+        client.videos.remix("video_unknown", prompt="x")
+    with pytest.raises(BadRequestError) as empty:
+        client.videos.remix(video.id, prompt="")
     assert early.value.status_code == 400 and early.value.param == "video_id"
     assert early.value.body["message"] == (  # type: ignore[index]
         f"Video '{video.id}' is queued: only a completed video can be remixed.")
