@@ -13,10 +13,11 @@ from .. import jsonutil
 # Fields that change how an answer is delivered or where it is cut, not what it says: the
 # streamed and the non-streamed answer carry the same text and ids, and `max_tokens`,
 # `stop` or `n` cut (or add to) the same answer rather than draw a new one, as a model at
-# temperature 0 would; `logprobs` only adds the probabilities of that answer's tokens.
+# temperature 0 would; `logprobs` (and the Responses API's `include`) only adds the
+# probabilities of that answer's tokens.
 DELIVERY_FIELDS = frozenset({
     "stream", "stream_options", "max_tokens", "max_completion_tokens", "max_output_tokens",
-    "stop", "stop_sequences", "n", "logprobs", "top_logprobs",
+    "stop", "stop_sequences", "n", "logprobs", "top_logprobs", "include",
 })
 
 

@@ -3,7 +3,9 @@
 `input` a string or a list of items (messages with string or part-list content,
 `function_call` and `function_call_output` items), `instructions`, `max_output_tokens`,
 function `tools` (answered with `function_call` output items by the same rule as chat),
-`text.format` (json_schema / json_object: structured text). The Response object carries
+`text.format` (json_schema / json_object: structured text), `include:
+["message.output_text.logprobs"]` with `top_logprobs` (the output text's token logprobs, as
+chat's). The Response object carries
 what the SDK's `output_text` reads; `"stream": true` sends the event sequence
 (openai_responses_stream.py). Ids use OpenAI's prefixes (`resp_`, `msg_`, `fc_`, `call_`):
 they belong to this wire format, not to a gateway.
@@ -17,6 +19,7 @@ from typing import Any
 
 from ..errors import ContextTooLong, InvalidRequest
 from ..generate.ids import make_id
+from ..generate.logprobs import token_logprobs
 from ..generate.tokens import content_text, count_message_tokens, count_tokens
 from ..jsonutil import dumps
 from .answers import (
@@ -30,6 +33,10 @@ from .answers import (
 from .base import Call, JSONReply, Reply, StreamReply
 from .openai_responses_store import check_previous, keep
 from .openai_responses_stream import response_events
+
+# The `include` value that asks for the output text's logprobs (the others name outputs of
+# tools the emulator does not run).
+LOGPROBS = "message.output_text.logprobs"
 
 
 @dataclass
@@ -148,10 +155,14 @@ def plan_output(call: Call, conversation: Conversation, tools: list[dict[str, An
     answer = compose_text(draws, conversation, max_tokens=body.get("max_output_tokens"),
                           text=text)
     cut = answer.reason == "length" or (canned is not None and canned.finish_reason == "length")
+    logprobs: list[dict[str, Any]] = []
+    if LOGPROBS in (body.get("include") or ()):
+        logprobs = token_logprobs(call.seed.draws("logprobs"), answer.tokens,
+                                  int(body.get("top_logprobs") or 0))
     item = {"id": new_id(call, "msg_", "msg"), "type": "message",
             "status": "incomplete" if cut else "completed", "role": "assistant",
             "content": [{"type": "output_text", "text": answer.text, "annotations": [],
-                         "logprobs": []}]}
+                         "logprobs": logprobs}]}
     return [item], {0: answer.tokens}, len(answer.tokens), cut
 
 
@@ -190,7 +201,8 @@ def create_response(call: Call) -> ResponseResult:
         "store": body.get("store") is not False,
         "temperature": number_or(body.get("temperature"), 1.0), "text": echoed_text,
         "tool_choice": body.get("tool_choice", "auto"), "tools": tools,
-        "top_logprobs": 0, "top_p": number_or(body.get("top_p"), 1.0),
+        "top_logprobs": body.get("top_logprobs") or 0,
+        "top_p": number_or(body.get("top_p"), 1.0),
         "truncation": body.get("truncation") or "disabled",
         "usage": {"input_tokens": input_tokens,
                   # Both required by the spec's ResponseUsage (and the SDK's model).

@@ -49,9 +49,13 @@ def message_events(log: EventLog, index: int, item: Mapping[str, Any],
         where = {"item_id": item_id, "output_index": index, "content_index": content_index}
         log.add("response.content_part.added", **where,
                 part={**part, "text": "", "annotations": [], "logprobs": []})
-        for token in tokens if content_index == 0 else (part["text"],):
-            log.add("response.output_text.delta", **where, delta=token, logprobs=[])
-        log.add("response.output_text.done", **where, text=part["text"], logprobs=[])
+        pieces = tokens if content_index == 0 else (part["text"],)
+        # Each delta carries its token's logprob entry when `include` asked for them.
+        entries = part.get("logprobs") or []
+        for k, token in enumerate(pieces):
+            log.add("response.output_text.delta", **where, delta=token,
+                    logprobs=entries[k:k + 1] if len(entries) == len(pieces) else [])
+        log.add("response.output_text.done", **where, text=part["text"], logprobs=entries)
         log.add("response.content_part.done", **where, part=part)
     log.add("response.output_item.done", output_index=index, item=item)
 

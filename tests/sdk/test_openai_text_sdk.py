@@ -137,6 +137,35 @@ def test_responses_plain_streamed_and_stream_helper(server: EmulatorServer) -> N
     assert final.id == response.id
 
 
+def test_responses_include_output_text_logprobs(server: EmulatorServer) -> None:
+    """include=["message.output_text.logprobs"]: one entry per token of the same text as
+    without it, `top_logprobs` alternatives each (the sampled token first), echoed in the
+    Response; a stream's deltas carry their own token's entry. An unknown value is a 400."""
+    client = sdk(server)
+    request = {"model": "gpt-4o", "input": "Describe a harbour.", "store": False}
+    plain = client.responses.create(**request)  # type: ignore[call-overload]
+    response = client.responses.create(  # type: ignore[call-overload]
+        **request, include=["message.output_text.logprobs"], top_logprobs=3)
+    part = response.output[0].content[0]  # type: ignore[union-attr]
+    assert response.output_text == plain.output_text and response.top_logprobs == 3
+    assert plain.output[0].content[0].logprobs == []  # type: ignore[union-attr]
+    assert "".join(e.token for e in part.logprobs) == part.text
+    assert len(part.logprobs) == response.usage.output_tokens  # type: ignore[union-attr]
+    for entry in part.logprobs:
+        tops = entry.top_logprobs
+        assert len(tops) == 3 and tops[0].token == entry.token
+        assert tops[0].logprob == entry.logprob > tops[1].logprob > tops[2].logprob
+        assert bytes(entry.bytes) == entry.token.encode()
+    events = list(client.responses.create(  # type: ignore[call-overload]
+        **request, include=["message.output_text.logprobs"], top_logprobs=3, stream=True))
+    deltas = [e for e in events if e.type == "response.output_text.delta"]
+    assert [e.logprobs[0].token for e in deltas] == [e.token for e in part.logprobs]
+    assert [e.logprobs[0].logprob for e in deltas] == [e.logprob for e in part.logprobs]
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.responses.create(**request, include=["message.output_text.bogus"])  # type: ignore[call-overload, list-item]
+    assert refused.value.param is not None and refused.value.param.startswith("include")
+
+
 def test_stored_responses_retrieve_list_delete_and_chain(server: EmulatorServer) -> None:
     """A response is kept (store defaults to true): retrieved as answered, its input items
     listed in cursor pages; previous_response_id must name a kept one (OpenAI's 400);
