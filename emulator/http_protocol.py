@@ -123,9 +123,9 @@ try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even impor
                 self.pipeline.appendleft((cycle, app))  # type: ignore[arg-type]
 
         def on_body(self, body: bytes) -> None:
-            cycle: Any = self.cycle
-            if cycle.response_complete or (self.parser.should_upgrade()
-                                           and self._should_upgrade()):
+            cycle: Any = self.cycle  # None on a connection being upgraded: checked first
+            if (self.parser.should_upgrade() and self._should_upgrade()) \
+                    or cycle.response_complete:
                 return
             cycle.add_body(body)
             if len(cycle.body) > HIGH_WATER_LIMIT:
@@ -134,8 +134,8 @@ try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even impor
 
         def on_message_complete(self) -> None:
             cycle: Any = self.cycle
-            if cycle.response_complete or (self.parser.should_upgrade()
-                                           and self._should_upgrade()):
+            if (self.parser.should_upgrade() and self._should_upgrade()) \
+                    or cycle.response_complete:
                 return
             cycle.more_body = False
             cycle.wake()

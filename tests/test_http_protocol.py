@@ -1,8 +1,9 @@
 """The emulator's HTTP/1.1 protocol (emulator/http_protocol.py, http_cycle.py) keeps
 uvicorn's behaviour on the wire: keep-alive and its idle timeout, pipelining, bodies in
 chunks past the flow-control mark, 100-continue, HEAD, HTTP/1.0, malformed requests,
-apps that fail, chunked responses, disconnects and graceful shutdown. A small ASGI app
-on a real server on 127.0.0.1, driven over raw sockets where framing matters."""
+apps that fail, chunked responses, disconnects, graceful shutdown and websocket upgrades.
+A small ASGI app on a real server on 127.0.0.1, driven over raw sockets where framing
+matters."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ async def reply(send: Any, status: int, body: bytes,
 
 
 async def probe_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "websocket":  # an upgrade goes to uvicorn's websocket protocol
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": "hello"})
+        await send({"type": "websocket.close"})
+        return
     path = scope["path"]
     if path == "/raise":
         raise RuntimeError("the app failed")
@@ -247,3 +254,19 @@ def test_shutdown_lets_a_request_in_flight_finish() -> None:
         worker.join(5)
     assert answers and answers[0].startswith(b"HTTP/1.1 200 OK")
     assert b"connection: close" in answers[0].split(b"\r\n\r\n")[0]
+
+
+def test_a_websocket_upgrade_is_handed_to_uvicorns_websocket_protocol(
+        probe: ASGIServer) -> None:
+    with connect(probe) as sock:
+        sock.sendall(b"GET /ws HTTP/1.1\r\nHost: probe\r\nUpgrade: websocket\r\n"
+                     b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                     b"Sec-WebSocket-Version: 13\r\n\r\n")
+        data = b""
+        while b"hello" not in data and (chunk := sock.recv(4096)):
+            data += chunk  # the server then waits for the client's close frame
+    assert data.startswith(b"HTTP/1.1 101 Switching Protocols")
+    assert b"hello" in data  # the app's first frame, after the handshake
+    connection = http.client.HTTPConnection("127.0.0.1", probe.port, timeout=5)
+    assert get_json(connection, "/echo")["path"] == "/echo"
+    connection.close()
