@@ -17,7 +17,13 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..generate.text import Source, generate_tokens, reply_tokens
-from ..generate.tokens import DICT_OR_MAPPING, content_text, is_chinese, split_tokens
+from ..generate.tokens import (
+    DICT_OR_MAPPING,
+    content_text,
+    count_tokens,
+    is_chinese,
+    split_tokens,
+)
 from ..generate.tool_args import generate_instance
 
 WORD_RE = re.compile(r"[a-z0-9]+")
@@ -160,6 +166,28 @@ def structured_text(schema: Mapping[str, Any] | None, rng: random.Random,
     else:
         value = generate_instance(schema, rng, conversation.last_user_text)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def fit_calls(calls: Sequence[tuple[str, str]],
+              max_tokens: int | None) -> tuple[list[tuple[str, str]], bool]:
+    """The (name, arguments JSON) tool calls within `max_tokens`, and whether one was cut:
+    past the limit the model stops mid-call, as OpenAI's and Anthropic's do, with the
+    arguments cut where the tokens ran out (not valid JSON); the calls after it are never
+    made."""
+    if max_tokens is None:
+        return list(calls), False
+    kept: list[tuple[str, str]] = []
+    left = max_tokens
+    for name, arguments in calls:
+        cost = count_tokens(name) + count_tokens(arguments)
+        if cost <= left:
+            kept.append((name, arguments))
+            left -= cost
+            continue
+        room = max(0, left - count_tokens(name))
+        kept.append((name, "".join(split_tokens(arguments)[:room])))
+        return kept, True
+    return kept, False
 
 
 def fragments(text: str, size: int = 8) -> list[str]:

@@ -15,12 +15,14 @@ from typing import Any
 
 from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
+from ..generate.partial_json import partial_json
 from ..generate.tokens import content_text, count_message_tokens, count_tokens
 from ..jsonutil import dumps
 from .answers import (
     Conversation,
     ToolSpec,
     compose_text,
+    fit_calls,
     fragments,
     plan_tool_calls,
     stop_list,
@@ -55,8 +57,10 @@ class Block:
     def render(self) -> dict[str, Any]:
         if self.type == "text":
             return {"type": "text", "text": self.text}
+        # A call cut by max_tokens is read as the anthropic SDK reads its stream.
+        value = partial_json(self.input_json)
         return {"type": "tool_use", "id": self.id, "name": self.name,
-                "input": json.loads(self.input_json)}
+                "input": value if isinstance(value, dict) else {}}
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,16 @@ def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
         planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
         blocks = []
-        for k, (name, arguments) in enumerate(planned):
-            text = input_json(arguments)
-            blocks.append(Block("tool_use", id=call.make_id("tool", salt=f"tool:{k}"),
-                                name=name, input_json=text))
         if canned is not None and canned.content:
             lead = compose_text(draws, conversation, max_tokens=None, text=canned.content)
-            blocks.insert(0, Block("text", lead.text, lead.tokens))
-        return blocks, "tool_use", None
+            blocks.append(Block("text", lead.text, lead.tokens))
+            max_tokens = max(0, max_tokens - len(lead.tokens))
+        # Past max_tokens the call is cut mid-JSON, and stop_reason says so (answers.py).
+        fitted, cut = fit_calls([(name, input_json(arguments)) for name, arguments in planned],
+                                max_tokens)
+        blocks.extend(Block("tool_use", id=call.make_id("tool", salt=f"tool:{k}"), name=name,
+                            input_json=text) for k, (name, text) in enumerate(fitted))
+        return blocks, "max_tokens" if cut else "tool_use", None
     text = canned.content if canned is not None else None
     answer = compose_text(draws, conversation, max_tokens=max_tokens,
                           stop=stop_list(body.get("stop_sequences")), text=text)

@@ -11,13 +11,14 @@ from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
 from ..generate.ids import make_id
 from ..generate.logprobs import token_logprobs
-from ..generate.tokens import count_message_tokens, count_tokens, split_tokens
+from ..generate.tokens import count_message_tokens, count_tokens
 from ..jsonutil import dumps
 from .answers import (
     Conversation,
     ToolSpec,
     compose_text,
     describe_messages,
+    fit_calls,
     fragments,
     plan_tool_calls,
     stop_list,
@@ -142,23 +143,12 @@ def build_choice(call: Call, index: int, conversation: Conversation,
 
 def fit_tool_calls(calls: tuple[ToolCall, ...],
                    max_tokens: int | None) -> tuple[tuple[ToolCall, ...], str]:
-    """The calls and finish_reason within `max_tokens`: past it the model stops mid-call,
-    as OpenAI's does, with the arguments cut where the tokens ran out (not valid JSON) and
-    finish_reason "length"; the calls after it are never made."""
-    if max_tokens is None:
-        return calls, "tool_calls"
-    kept: list[ToolCall] = []
-    left = max_tokens
-    for call in calls:
-        cost = count_tokens(call.name) + count_tokens(call.arguments)
-        if cost <= left:
-            kept.append(call)
-            left -= cost
-            continue
-        room = max(0, left - count_tokens(call.name))
-        kept.append(ToolCall(call.id, call.name, "".join(split_tokens(call.arguments)[:room])))
-        return tuple(kept), "length"
-    return tuple(kept), "tool_calls"
+    """The calls within `max_tokens` (answers.fit_calls) and the finish_reason: "length"
+    when one was cut."""
+    fitted, cut = fit_calls([(c.name, c.arguments) for c in calls], max_tokens)
+    kept = tuple(ToolCall(c.id, name, arguments)
+                 for c, (name, arguments) in zip(calls, fitted, strict=False))
+    return kept, "length" if cut else "tool_calls"
 
 
 def wants_logprobs(body: Mapping[str, Any]) -> bool:

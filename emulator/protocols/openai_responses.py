@@ -26,6 +26,7 @@ from .answers import (
     Conversation,
     ToolSpec,
     compose_text,
+    fit_calls,
     plan_tool_calls,
     structured_text,
     tool_arguments,
@@ -143,12 +144,15 @@ def plan_output(call: Call, conversation: Conversation, tools: list[dict[str, An
                                  parallel=body.get("parallel_tool_calls") is not False)
         planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
+        # Past max_output_tokens the last call is cut mid-JSON (answers.fit_calls).
+        fitted, cut = fit_calls(planned, body.get("max_output_tokens"))
         items = [{"id": new_id(call, "fc_", f"fc:{i}"), "type": "function_call",
-                  "status": "completed", "arguments": arguments,
-                  "call_id": new_id(call, "call_", f"call:{i}"), "name": name}
-                 for i, (name, arguments) in enumerate(planned)]
-        used = sum(count_tokens(name) + count_tokens(arguments) for name, arguments in planned)
-        return items, {}, used, False
+                  "status": "incomplete" if cut and i == len(fitted) - 1 else "completed",
+                  "arguments": arguments, "call_id": new_id(call, "call_", f"call:{i}"),
+                  "name": name}
+                 for i, (name, arguments) in enumerate(fitted)]
+        used = sum(count_tokens(name) + count_tokens(arguments) for name, arguments in fitted)
+        return items, {}, used, cut
     text = canned.content if canned is not None else None
     if text is None and wants_json:
         text = structured_text(schema, draws.rng, conversation)

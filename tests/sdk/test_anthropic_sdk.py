@@ -133,6 +133,34 @@ def test_tool_use_create_and_stream(server: EmulatorServer) -> None:
     assert answer.stop_reason == "end_turn" and "21°C" in answer.content[0].text
 
 
+def test_max_tokens_cuts_a_tool_use_block_the_same_streamed_or_not(
+        server: EmulatorServer) -> None:
+    """A tool call past max_tokens stops mid-JSON with stop_reason max_tokens: the streamed
+    input_json_delta pieces end in the middle, and the message's `input` is what the SDK
+    reads from them (the keys completed so far)."""
+    client = sdk(server)
+    request: dict[str, Any] = {"model": MODEL, "max_tokens": 512, "tools": [WEATHER_TOOL],
+                               "messages": [{"role": "user",
+                                             "content": "What's the weather in Beijing?"}]}
+    whole = client.messages.create(**request).content[0]
+    assert whole.type == "tool_use"
+    full_json = json.dumps(whole.input, ensure_ascii=False, separators=(",", ":"))
+    for max_tokens in (2, 5, 8):
+        cut = client.messages.create(**request | {"max_tokens": max_tokens})
+        with client.messages.stream(**request | {"max_tokens": max_tokens}) as stream:
+            pieces = [e.delta.partial_json for e in stream
+                      if e.type == "content_block_delta" and e.delta.type == "input_json_delta"]
+            final = stream.get_final_message()
+        block = cut.content[0]
+        assert cut.stop_reason == final.stop_reason == "max_tokens"
+        assert cut.usage.output_tokens == max_tokens
+        assert block.type == "tool_use" and block.id == whole.id
+        assert full_json.startswith("".join(pieces)) and "".join(pieces) != full_json
+        assert block.input == final.content[0].input  # type: ignore[union-attr]
+        assert all(whole.input[key] == value for key, value in block.input.items())
+    assert client.messages.create(**request | {"max_tokens": 200}).stop_reason == "tool_use"
+
+
 @pytest.mark.parametrize(("kwargs", "field"), [
     # anthropic 2.x's create() has no `temperature` argument any more: send it as extra
     ({"extra_body": {"temperature": 1.5}}, "temperature"),

@@ -220,6 +220,24 @@ def test_responses_function_call_round_trip(server: EmulatorServer) -> None:
     assert "-3°C" in second.output_text
 
 
+def test_responses_max_output_tokens_cuts_a_function_call(server: EmulatorServer) -> None:
+    client = sdk(server)
+    fields = ("city", "country", "units", "date", "note")
+    tools = [{"type": "function", "name": "get_weather", "description": "Weather in a city",
+              "parameters": {"type": "object", "required": list(fields),
+                             "properties": {f: {"type": "string"} for f in fields}}}]
+    request = {"model": "gpt-4o", "input": "Weather in Oslo?", "tools": tools}
+    [call] = client.responses.create(**request).output  # type: ignore[call-overload]
+    cut = client.responses.create(**request, max_output_tokens=16)  # type: ignore[call-overload]
+    [partial] = cut.output
+    assert (cut.status, cut.incomplete_details.reason) == (  # type: ignore[union-attr]
+        "incomplete", "max_output_tokens")
+    assert (call.status, partial.status) == ("completed", "incomplete")  # type: ignore[union-attr]
+    assert call.arguments.startswith(partial.arguments)  # type: ignore[union-attr]
+    assert partial.arguments != call.arguments  # type: ignore[union-attr]
+    assert cut.usage is not None and cut.usage.output_tokens == 16
+
+
 def test_rerank_over_raw_http(server: EmulatorServer) -> None:
     response = httpx.post(server.base_url("qhaigc") + "/rerank", headers=AUTH, json={
         "model": "bge-reranker-v2-m3", "query": "reset my password", "top_n": 2,
