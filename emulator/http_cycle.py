@@ -5,7 +5,8 @@ request (issue 9): no asyncio.Event (receive makes a future only when the body i
 in yet), the server's default headers (`date`, `server`) rendered once per second rather
 than per response, and one regular-expression search over all the app's header names and
 one over their values, rather than two per header: each pattern is a single-byte class,
-so a join matches exactly when one of its parts does.
+so a join matches exactly when one of its parts does (a failed search falls back to
+uvicorn's header-by-header check, for its exact error).
 """
 
 from __future__ import annotations
@@ -31,11 +32,38 @@ DISCONNECT = {"type": "http.disconnect"}
 def scan_headers(cycle: RequestCycle, headers: Iterable[tuple[bytes, bytes]],
                  content: list[bytes]) -> bool:
     """Add `headers` to the response head in `content`, reading the ones that shape the
-    response (length, chunking, connection: close); True if one said close."""
-    close = False
+    response (length, chunking, connection: close); True if one said close. The headers
+    are checked by one search over all names and one over all values afterwards; if that
+    fails, the cycle is put back and uvicorn's header-by-header path runs instead, for
+    uvicorn's exact error and state (an app may catch the error and go on)."""
+    before = (cycle.chunked_encoding, cycle.expected_content_length, cycle.keep_alive)
+    start = len(content)
+    headers = headers if isinstance(headers, list) else list(headers)
     names: list[bytes] = []
     values: list[bytes] = []
+    try:
+        close = _read_headers(cycle, headers, content, names, values)
+        if not HEADER_RE.search(b"".join(names)) \
+                and not HEADER_VALUE_RE.search(b"".join(values)):
+            return close
+    except (TypeError, ValueError, AttributeError):
+        pass  # not bytes, or a bad content-length: uvicorn's path says which, in its order
+    cycle.chunked_encoding, cycle.expected_content_length, cycle.keep_alive = before
+    del content[start:]
+    return _read_headers(cycle, headers, content, None, None)
+
+
+def _read_headers(cycle: RequestCycle, headers: list[tuple[bytes, bytes]],
+                  content: list[bytes], names: list[bytes] | None,
+                  values: list[bytes] | None) -> bool:
+    """uvicorn's header loop; without `names` to collect, it checks each header first."""
+    close = False
     for name, value in headers:
+        if names is None:
+            if HEADER_RE.search(name):
+                raise RuntimeError("Invalid HTTP header name.")
+            if HEADER_VALUE_RE.search(value):
+                raise RuntimeError("Invalid HTTP header value.")
         name = name.lower()
         if name == b"content-length" and cycle.chunked_encoding is None:
             cycle.expected_content_length = int(value.decode())
@@ -47,13 +75,10 @@ def scan_headers(cycle: RequestCycle, headers: Iterable[tuple[bytes, bytes]],
                 token.lower().strip() for token in value.split(b",")]:
             cycle.keep_alive = False
             close = True
-        names.append(name)
-        values.append(value)
+        if names is not None and values is not None:
+            names.append(name)
+            values.append(value)
         content += (name, b": ", value, b"\r\n")
-    if HEADER_RE.search(b"".join(names)):
-        raise RuntimeError("Invalid HTTP header name.")
-    if HEADER_VALUE_RE.search(b"".join(values)):
-        raise RuntimeError("Invalid HTTP header value.")
     return close
 
 

@@ -1,9 +1,9 @@
 """The emulator's HTTP/1.1 protocol for uvicorn (`http=HTTP_PROTOCOL`, as the CLI and
 EmulatorServer run it): uvicorn's httptools protocol with two changes.
 
-- The connection's transport is in `scope["state"]`, so a fault can close the connection
-  (a drop before any byte, a cut mid-stream): ASGI has no message for that. uvicorn copies
-  the protocol's `app_state` into each request's state; each connection has its own.
+- The connection's transport is in each HTTP request's `scope["state"]` (beside a copy of
+  the lifespan state, as uvicorn makes), so a fault can close the connection (a drop
+  before any byte, a cut mid-stream): ASGI has no message for that.
 - A leaner request cycle (http_cycle.py) and keep-alive timer: uvicorn's cost about as
   much per request as all of Starlette does (issue 9). The timer is armed once per idle
   spell rather than armed and cancelled on every request: when it fires, it closes the
@@ -24,6 +24,7 @@ from .transport import TRANSPORT_KEY
 HTTP_PROTOCOL: type[asyncio.Protocol]
 try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even imported then)
     import httptools
+    from uvicorn.logging import TRACE_LOG_LEVEL
     from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, service_unavailable
     from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, HttpToolsProtocol
 
@@ -36,12 +37,14 @@ try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even impor
             self.defaults_of: object = None  # the default headers `defaults` renders
             self.defaults: tuple[bytes, bool] = (b"", True)
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
-
         def connection_lost(self, exc: Exception | None) -> None:
             self.connections.discard(self)
+            if self.logger.level <= TRACE_LOG_LEVEL:
+                prefix = f"{self.client[0]}:{self.client[1]} - " if self.client else ""
+                self.logger.log(TRACE_LOG_LEVEL, "%sHTTP connection lost", prefix)
+            if self.timeout_keep_alive_task is not None:
+                self.timeout_keep_alive_task.cancel()
+                self.timeout_keep_alive_task = None
             cycle: Any = self.cycle
             if cycle is not None:
                 if not cycle.response_complete:
@@ -81,12 +84,9 @@ try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even impor
         def on_headers_complete(self) -> None:
             parser = self.parser
             http_version = parser.get_http_version()
-            url = httptools.parse_url(self.url)
-            raw_path = url.path
-            path = raw_path.decode("ascii")
-            if "%" in path:
-                path = urllib.parse.unquote(path)
             root = self.root_path
+            state = self.app_state.copy()  # the lifespan state, as of this request
+            state[TRANSPORT_KEY] = self.transport
             scope: Any = {
                 "type": "http",
                 "asgi": {"version": self.asgi_version, "spec_version": "2.3"},
@@ -96,15 +96,20 @@ try:  # uvicorn's "auto" choice: httptools when installed (h11 is not even impor
                 "scheme": self.scheme,
                 "method": parser.get_method().decode("ascii"),
                 "root_path": root,
-                "path": root + path,
-                "raw_path": root.encode("ascii") + raw_path if root else raw_path,
-                "query_string": url.query or b"",
                 "headers": self.headers,
-                "state": self.app_state.copy(),
+                "state": state,
             }
             self.scope = scope
             if parser.should_upgrade() and self._should_upgrade():
-                return
+                return  # uvicorn's websocket protocol takes the request as it came
+            url = httptools.parse_url(self.url)
+            raw_path = url.path
+            path = raw_path.decode("ascii")
+            if "%" in path:
+                path = urllib.parse.unquote(path)
+            scope["path"] = root + path
+            scope["raw_path"] = root.encode("ascii") + raw_path if root else raw_path
+            scope["query_string"] = url.query or b""
             app: Any = self.app
             limit = self.limit_concurrency
             if limit is not None and (len(self.connections) >= limit

@@ -24,6 +24,7 @@ from emulator.server import ASGIServer
 
 BIG = bytes(range(256)) * 800  # 200 KiB: past uvicorn's 64 KiB flow-control mark
 seen_disconnects: list[str] = []
+caught: list[str] = []
 disconnected = threading.Event()
 
 
@@ -50,6 +51,13 @@ async def probe_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if path == "/bad-header":
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"x-bad", b"one\ntwo")]})
+        return
+    if path == "/bad-headers-caught":  # uvicorn checks header by header: the value first
+        try:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"x-v", b"a\rb"), (b"bad:name", b"v")]})
+        except RuntimeError as exc:
+            caught.append(str(exc))
         return
     if path == "/wait-disconnect":
         while (message := await receive())["type"] != "http.disconnect":
@@ -256,10 +264,11 @@ def test_shutdown_lets_a_request_in_flight_finish() -> None:
     assert b"connection: close" in answers[0].split(b"\r\n\r\n")[0]
 
 
-def test_a_websocket_upgrade_is_handed_to_uvicorns_websocket_protocol(
-        probe: ASGIServer) -> None:
+@pytest.mark.parametrize("target", [b"/ws", b"http://[::1"])  # the second: as uvicorn,
+def test_a_websocket_upgrade_is_handed_to_uvicorns_websocket_protocol(  # unparsed
+        probe: ASGIServer, target: bytes) -> None:
     with connect(probe) as sock:
-        sock.sendall(b"GET /ws HTTP/1.1\r\nHost: probe\r\nUpgrade: websocket\r\n"
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: probe\r\nUpgrade: websocket\r\n"
                      b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                      b"Sec-WebSocket-Version: 13\r\n\r\n")
         data = b""
@@ -270,3 +279,38 @@ def test_a_websocket_upgrade_is_handed_to_uvicorns_websocket_protocol(
     connection = http.client.HTTPConnection("127.0.0.1", probe.port, timeout=5)
     assert get_json(connection, "/echo")["path"] == "/echo"
     connection.close()
+
+
+def test_header_errors_are_uvicorns_in_uvicorns_order(probe: ASGIServer) -> None:
+    with connect(probe) as sock:
+        sock.sendall(request("/bad-headers-caught"))
+        assert read_all(sock) == b""
+    assert caught[-1] == "Invalid HTTP header value."
+
+
+def test_each_request_sees_the_lifespan_state_as_it_is_now() -> None:
+    """uvicorn copies the lifespan state into each request's scope: a change made after the
+    connection opened shows on its next request. The transport rides beside it."""
+    held: dict[str, Any] = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] == "lifespan.startup":
+                scope["state"]["version"] = 1
+                held["state"] = scope["state"]
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["path"] == "/set":
+            held["state"]["version"] = 2
+        body = json.dumps({"version": scope["state"]["version"],
+                           "transport": "emulator.transport" in scope["state"]}).encode()
+        await reply(send, 200, body)
+
+    with ASGIServer(app, lifespan="on") as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        assert get_json(connection, "/get") == {"version": 1, "transport": True}
+        assert get_json(connection, "/set")["version"] == 1  # its copy was made before
+        assert get_json(connection, "/get")["version"] == 2  # the same connection
+        connection.close()
+    assert "emulator.transport" not in held["state"]
