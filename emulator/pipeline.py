@@ -76,10 +76,10 @@ def dispatch(ctx: RequestContext) -> Reply:
     now = state.clock.now()
     # A repeated request to a pure route gets its memoised reply: same bytes, no generator.
     handler = HANDLERS[route.route_id]
-    key = state.answers.key(ctx, now, handler) if canned is None else None
+    key = state.answers.key(ctx, handler) if canned is None else None
     if key is not None:
         ctx.answer_key = key
-        if (cached := state.answers.get(key)) is not None:
+        if (cached := state.answers.lookup(key, now)) is not None:
             return cached
     ctx.seed = derive_seed(state.config.seed, slug, route.route_id, ctx.body)
     call = Call(
@@ -98,7 +98,7 @@ def dispatch(ctx: RequestContext) -> Reply:
     )
     reply = handler(call)
     if key is not None:
-        state.answers.keep(key, reply)
+        state.answers.keep(key, reply, now)
     return reply
 
 

@@ -133,10 +133,10 @@ def test_every_route_has_a_handler_loaded_on_demand() -> None:
         assert route_id in HANDLERS and callable(HANDLERS[route_id])
 
 
-def test_a_load_that_cycles_through_a_thousand_prompts_is_served_from_the_cache(
+def test_a_load_that_cycles_through_500_prompts_is_served_from_the_cache(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the first two passes (a body is kept from its second sighting on), no answer
-    of 1,000 distinct prompts is generated again."""
+    of 500 distinct prompts is generated again."""
     calls: list[int] = []
     handler = HANDLERS["openai.chat_completions"]
 
@@ -146,7 +146,7 @@ def test_a_load_that_cycles_through_a_thousand_prompts_is_served_from_the_cache(
 
     monkeypatch.setitem(HANDLERS, "openai.chat_completions", counted)
     bodies = [dict(CHAT, messages=[{"role": "user", "content": f"prompt {i}"}])
-              for i in range(1000)]
+              for i in range(500)]
     app = create_app(Config(seed=1, clock=FROZEN, limits_enabled=False))
 
     async def load() -> list[list[bytes]]:
@@ -157,7 +157,7 @@ def test_a_load_that_cycles_through_a_thousand_prompts_is_served_from_the_cache(
 
     passes = asyncio.run(load())
     assert passes[0] == passes[1] == passes[2]
-    assert len(calls) == 2000
+    assert len(calls) == 1000
 
 
 def test_embeddings_answers_are_bounded_by_bytes_and_kept_at_their_size() -> None:
@@ -184,3 +184,17 @@ def test_embeddings_answers_are_bounded_by_bytes_and_kept_at_their_size() -> Non
     kept = len(cache.entries)
     assert 6 <= kept < 12 and cache.bytes <= cache.max_bytes  # the oldest went
     assert held / kept < 150_000
+
+
+def test_a_body_repeated_over_seconds_holds_one_entry(client: TestClient) -> None:
+    """An answer made in an earlier second of the clock is made again (its `created`
+    moves) and replaces the old one, rather than adding one entry a second."""
+    answers = client.app.state.answers  # type: ignore[attr-defined]
+    created = []
+    for _ in range(3):
+        for _ in range(2):
+            created.append(client.post(URL, headers=AUTH, json=CHAT).json()["created"])
+        client.post("/_emulator/clock", json={"advance": 1})
+    assert created[1:] == [created[0], created[0] + 1, created[0] + 1, created[0] + 2,
+                           created[0] + 2]
+    assert len(answers.entries) == 1

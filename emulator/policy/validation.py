@@ -38,8 +38,8 @@ class ValidBodies(FIFOCache[tuple[str, str, bytes], Any]):
     # A parsed body's objects take about this many times its JSON's bytes (measured).
     OBJECTS_PER_BYTE = 8
 
-    def __init__(self, size: int = 4096, max_body: int = 16_384,
-                 max_bytes: int = 8 * 2**20) -> None:
+    def __init__(self, size: int = 512, max_body: int = 16_384,
+                 max_bytes: int = 2 * 2**20) -> None:
         super().__init__(size, max_bytes)
         self.max_body = max_body
 
