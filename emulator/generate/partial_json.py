@@ -74,42 +74,38 @@ def _string(text: str, at: int) -> tuple[Any, int, bool]:
 
 
 def _object(text: str, at: int) -> tuple[Any, int, bool]:
-    out: dict[str, Any] = {}
-    while True:
-        at = _skip(text, at)
-        if at >= len(text):
-            return out, at, True
-        if text[at] == "}":
-            return out, at + 1, False
-        if text[at] == ",":
-            at = _skip(text, at + 1)
-        key, at, ended = _string(text, at)
-        if ended:
-            return out, at, True
-        at = _skip(text, at)
-        if at >= len(text):
-            return out, at, True
-        if text[at] != ":":
-            raise ValueError(f"not JSON at {at}: expected ':'")
-        value, at, ended = _value(text, at + 1)
-        if value is not MISSING:
-            out[key] = value
-        if ended:
-            return out, at, True
+    return _members(text, at, {})
 
 
 def _array(text: str, at: int) -> tuple[Any, int, bool]:
-    out: list[Any] = []
+    return _members(text, at, [])
+
+
+def _members(text: str, at: int, out: dict[str, Any] | list[Any]) -> tuple[Any, int, bool]:
+    """An object's or an array's members up to its end or the text's: `out` is filled."""
+    closing = "}" if isinstance(out, dict) else "]"
     while True:
         at = _skip(text, at)
         if at >= len(text):
             return out, at, True
-        if text[at] == "]":
+        if text[at] == closing:
             return out, at + 1, False
         if text[at] == ",":
+            at = _skip(text, at + 1)
+        key = None
+        if isinstance(out, dict):
+            key, at, ended = _string(text, at)
+            at = _skip(text, at)
+            if ended or at >= len(text):
+                return out, at, True
+            if text[at] != ":":
+                raise ValueError(f"not JSON at {at}: expected ':'")
             at += 1
         value, at, ended = _value(text, at)
         if value is not MISSING:
-            out.append(value)
+            if isinstance(out, dict):
+                out[key] = value
+            else:
+                out.append(value)
         if ended:
             return out, at, True
