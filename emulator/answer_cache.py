@@ -10,18 +10,17 @@ repeated over minutes holds one entry, not one a second. The seed and the catalo
 the app's own, and the cache is the app's own too.
 
 Everything per request still runs around it: routing, faults, auth, limits, validation,
-fixtures (a rule answers before the cache is asked), headers and the journal. Bounded in
-entries and in body size, oldest out first, so memory stays flat under varied bodies. A
-JSON body's answer is kept from the body's second sighting on (policy/validation's
-ValidBodies remembers the first), so one-off bodies do not churn the cache.
+fixtures (a rule answers before the cache is asked), headers and the journal. A JSON
+body's answer is kept from the body's second sighting on (policy/validation's ValidBodies
+remembers the first), so one-off bodies do not churn the cache.
 
-512 answers, bounded in bytes too (bounded.py): chat answers take about 4 KB each, so
-512 of them take 2 MB, while embeddings answers (100 KB each: 30 KB of JSON, the rest its
-floats) stop at about 40. The bounds keep the process's memory flat under load (issue 9:
-within 10% from 10k to 100k requests, where a cache filling up counts as growth). A kept
-JSON answer holds its encoding as an exact-size copy: orjson's bytes keep the whole
-buffer they were written in, 4 KB at least and up to 8x the JSON (an embeddings answer's
-30 KB sat in 260 KB).
+512 answers, oldest out first, bodies up to 16 KB, bounded in bytes too (bounded.py):
+chat answers take about 4 KB each, so 512 of them take 2 MB, while embeddings answers
+(100 KB each: 30 KB of JSON, the rest its floats) stop at about 40. The bounds keep the
+process's memory flat under load (issue 9: within 10% from 10k to 100k requests, where a
+cache filling up counts as growth). A kept JSON answer holds its encoding as an
+exact-size copy: orjson's bytes keep the whole buffer they were written in, 4 KB at least
+and up to 8x the JSON (an embeddings answer's 30 KB sat in 260 KB).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ First in, first out rather than least recently used: as good here, and a hit cos
 dict lookup. An OrderedDict rather than a dict: a plain dict's `next(iter(d))` walks past
 every slot deleted since its last resize, so under varied bodies each eviction scanned
 ever more dead slots (profiled). The byte bound is the caller's estimate of what an entry
-holds, so that a few thousand small chat answers fit, and a few hundred embeddings
-answers (tens of KB each) cannot grow the process past its memory target.
+holds: the entry bound alone would let a few hundred big answers (an embeddings answer
+holds about 100 KB) grow the process past its memory target.
 """
 
 from __future__ import annotations

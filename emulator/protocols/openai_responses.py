@@ -5,10 +5,9 @@
 function `tools` (answered with `function_call` output items by the same rule as chat),
 `text.format` (json_schema / json_object: structured text), `include:
 ["message.output_text.logprobs"]` with `top_logprobs` (the output text's token logprobs, as
-chat's). The Response object carries
-what the SDK's `output_text` reads; `"stream": true` sends the event sequence
-(openai_responses_stream.py). Ids use OpenAI's prefixes (`resp_`, `msg_`, `fc_`, `call_`):
-they belong to this wire format, not to a gateway.
+chat's). The Response object carries what the SDK's `output_text` reads; `"stream": true`
+sends the event sequence (openai_responses_stream.py). Ids use OpenAI's prefixes (`resp_`,
+`msg_`, `fc_`, `call_`): they belong to this wire format, not to a gateway.
 """
 
 from __future__ import annotations
