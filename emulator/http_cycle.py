@@ -6,7 +6,8 @@ in yet), the server's default headers (`date`, `server`) rendered once per secon
 than per response, and one regular-expression search over all the app's header names and
 one over their values, rather than two per header: each pattern is a single-byte class,
 so a join matches exactly when one of its parts does (a failed search falls back to
-uvicorn's header-by-header check, for its exact error).
+uvicorn's header-by-header check, for its exact error). And the response head waits for
+the body's first write, so a whole response is one write: one syscall, one TCP segment.
 """
 
 from __future__ import annotations
@@ -84,9 +85,9 @@ def _read_headers(cycle: RequestCycle, headers: list[tuple[bytes, bytes]],
 
 class RequestCycle:
     __slots__ = ("app_returned", "body", "chunked_encoding", "disconnected",
-                 "expected_content_length", "flow", "keep_alive", "more_body", "protocol",
-                 "response_complete", "response_started", "scope", "transport", "waiters",
-                 "waiting_for_100_continue", "woken")
+                 "expected_content_length", "flow", "keep_alive", "more_body", "pending_head",
+                 "protocol", "response_complete", "response_started", "scope", "transport",
+                 "waiters", "waiting_for_100_continue", "woken")
 
     def __init__(self, protocol: EmulatorHttpToolsProtocol, scope: dict[str, Any],
                  keep_alive: bool, expect_100_continue: bool) -> None:
@@ -107,6 +108,8 @@ class RequestCycle:
         self.chunked_encoding: bool | None = None
         self.expected_content_length = 0
         self.app_returned = False
+        # The response head, held back until the body's first write (flush_head).
+        self.pending_head = b""
 
     def add_body(self, chunk: bytes) -> None:
         body = self.body
@@ -133,16 +136,19 @@ class RequestCycle:
             if not self.response_started:
                 await self.send_500_response()
             else:
+                self.flush_head()
                 self.transport.close()
         else:
             if result is not None:
                 log.error("ASGI callable should return None, but returned '%s'.", result)
+                self.flush_head()
                 self.transport.close()
             elif not self.response_started and not self.disconnected:
                 log.error("ASGI callable returned without starting response.")
                 await self.send_500_response()
             elif not self.response_complete and not self.disconnected:
                 log.error("ASGI callable returned without completing response.")
+                self.flush_head()
                 self.transport.close()
         finally:
             self.app_returned = True
@@ -188,7 +194,12 @@ class RequestCycle:
                                    f"'{message['type']}'.")
             self.response_started = True
             self.waiting_for_100_continue = False
-            self.transport.write(self.head(message["status"], message.get("headers", ())))
+            # Held back to go out with the body in one write: one syscall and one TCP
+            # segment for a whole response instead of two (a tenth of a small response's
+            # cost, measured). An app that awaits before its body has the head written on
+            # the loop's next turn all the same.
+            self.pending_head = self.head(message["status"], message.get("headers", ()))
+            self.protocol.loop.call_soon(self.flush_head)
         elif not self.response_complete:
             if message["type"] != "http.response.body":
                 raise RuntimeError("Expected ASGI message 'http.response.body', but got "
@@ -222,19 +233,35 @@ class RequestCycle:
         content.append(b"\r\n")
         return b"".join(content)
 
+    def flush_head(self) -> None:
+        """Write the held-back response head, if it is still held back."""
+        head = self.pending_head
+        if head:
+            self.pending_head = b""
+            if not self.transport.is_closing():
+                self.transport.write(head)
+
     def write_body(self, body: bytes, more_body: bool) -> None:
+        head = self.pending_head
+        self.pending_head = b""
         if self.scope["method"] == "HEAD":
             self.expected_content_length = 0
+            if head:
+                self.transport.write(head)
         elif self.chunked_encoding:
-            content = [b"%x\r\n" % len(body), body, b"\r\n"] if body else []
+            content = [head, b"%x\r\n" % len(body), body, b"\r\n"] if body else [head]
             if not more_body:
                 content.append(b"0\r\n\r\n")
             self.transport.write(b"".join(content))
         else:
             if len(body) > self.expected_content_length:
+                self.pending_head = head  # uvicorn's error, with the head not yet sent
                 raise RuntimeError("Response content longer than Content-Length")
             self.expected_content_length -= len(body)
-            self.transport.write(body)
+            if head:  # one vectored write (uvloop); asyncio's transports join the two
+                self.transport.writelines((head, body))
+            else:
+                self.transport.write(body)
         if not more_body:
             if self.expected_content_length != 0:
                 raise RuntimeError("Response content shorter than Content-Length")

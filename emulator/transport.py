@@ -217,6 +217,9 @@ async def _close(transport: asyncio.Transport | None, gone: asyncio.Future[None]
     if transport is None:
         raise ConnectionDropped("the fault closes the connection, which needs the "
                                 "emulator's uvicorn protocol (emulator.http_protocol)")
+    # One turn of the loop first: the server writes a response head it held back for the
+    # body (http_cycle.py), so a cut before the first event still follows the headers.
+    await asyncio.sleep(0)
     transport.close()  # flushes what was written, then FIN: a cut, not a reset
     # Wait for uvicorn to see the connection lost, so it does not answer 500 after us.
     await asyncio.wait({gone}, timeout=1)

@@ -73,6 +73,19 @@ async def probe_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             break
     if path == "/sleep":
         await asyncio.sleep(float(scope["query_string"]))
+    if path == "/late-body":  # the head first, the body a while later
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", b"4")]})
+        await asyncio.sleep(0.5)
+        await send({"type": "http.response.body", "body": b"late"})
+        return
+    if path == "/head-then-close":  # a cut before any body, as a fault does it
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        from emulator.transport import _close
+
+        await _close(scope["state"]["emulator.transport"], asyncio.get_running_loop()
+                     .create_future())
+        return
     if path == "/chunked":  # no content-length: the server frames it in chunks
         await send({"type": "http.response.start", "status": 200, "headers": []})
         for piece in (b"first ", b"second ", b"third"):
@@ -238,6 +251,66 @@ def test_a_response_without_a_length_is_sent_in_chunks(probe: ASGIServer) -> Non
     assert response.read() == b"first second third"
     assert get_json(connection, "/echo")["path"] == "/echo"  # framing intact after it
     connection.close()
+
+
+class CountingTransport:
+    """A transport that keeps what each write call wrote."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.writes: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+        self.inner.write(data)
+
+    def writelines(self, parts: Any) -> None:
+        parts = list(parts)
+        self.writes.append(b"".join(parts))
+        self.inner.writelines(parts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_whole_response_goes_out_in_one_write() -> None:
+    from emulator.http_protocol import HTTP_PROTOCOL
+
+    transports: list[CountingTransport] = []
+
+    class CountingProtocol(HTTP_PROTOCOL):  # type: ignore[misc, valid-type]
+        def connection_made(self, transport: Any) -> None:
+            transports.append(CountingTransport(transport))
+            super().connection_made(transports[-1])
+
+    with ASGIServer(probe_app, http=CountingProtocol) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        assert get_json(connection, "/echo")["path"] == "/echo"
+        assert get_json(connection, "/again")["path"] == "/again"
+        connection.close()
+    writes = transports[0].writes
+    assert len(writes) == 2  # head and body together, once per response
+    assert all(w.startswith(b"HTTP/1.1 200 OK\r\n") and w.endswith(b"}") for w in writes)
+
+
+def test_a_head_is_sent_at_once_when_the_body_comes_later(probe: ASGIServer) -> None:
+    sock = connect(probe)
+    sock.sendall(request("/late-body"))
+    began = time.monotonic()
+    head = sock.recv(65536)
+    assert time.monotonic() - began < 0.4  # not held back for the body
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and head.endswith(b"\r\n\r\n")
+    assert sock.recv(65536) == b"late"
+    sock.close()
+
+
+def test_a_cut_before_any_body_still_follows_the_head(probe: ASGIServer) -> None:
+    sock = connect(probe)
+    sock.sendall(request("/head-then-close"))
+    data = read_all(sock)
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"transfer-encoding: chunked\r\n" in data and data.endswith(b"\r\n\r\n")
+    sock.close()
 
 
 def test_a_client_that_leaves_is_seen_as_a_disconnect(probe: ASGIServer) -> None:
