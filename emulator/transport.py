@@ -162,7 +162,7 @@ def rewrite_events(ctx: RequestContext, active: ActiveFault, events: list[bytes]
         active.mark(ctx, "malformed_line")
     if rule.stream_error_after is not None:
         index = min(rule.stream_error_after, len(frames))
-        frames[index:] = [stream_error_frame(ctx, active, frames)]
+        frames[index:] = [stream_error_frame(ctx, active, frames, index)]
         active.mark(ctx, "stream_error_after")
     return frames
 
@@ -178,10 +178,13 @@ def first_content_index(frames: list[bytes]) -> int:
     return 1
 
 
-def stream_error_frame(ctx: RequestContext, active: ActiveFault, frames: list[bytes]) -> bytes:
-    """A provider error after the 200, framed as the stream is: event-framed streams
-    (Anthropic, Responses) get `event: error` + `{"type": "error", "error": ...}`,
-    data-only ones (chat completions) `data: {"error": ...}`; both SDKs raise on these."""
+def stream_error_frame(ctx: RequestContext, active: ActiveFault, frames: list[bytes],
+                       index: int) -> bytes:
+    """A provider error after the 200, framed as the stream is, as event `index`:
+    Anthropic streams get `event: error` + `{"type": "error", "error": ...}` and chat
+    completions `data: {"error": ...}` (both SDKs raise on these); the Responses API its
+    `error` event, `{"type": "error", "code", "message", "param", "sequence_number"}`
+    (ResponseErrorEvent), which the openai SDK hands to the caller as an event."""
     rule = active.rule
     kind = rule.error or "overloaded"
     # Anthropic's own words for its mid-stream overload; other kinds say what they are.
@@ -189,6 +192,10 @@ def stream_error_frame(ctx: RequestContext, active: ActiveFault, frames: list[by
         f"The emulator injected this error (fault {active.source})."
     error = ERROR_KINDS[kind](rule.message or default)
     _, inner = error_object(ctx.profile.error_style, error)
+    if frames and frames[0].startswith(b"event: response."):
+        return sse.frame_event("error", {
+            "type": "error", "code": inner.get("code"), "message": inner.get("message", ""),
+            "param": inner.get("param"), "sequence_number": index})
     if frames and frames[0].startswith(b"event:"):
         return sse.frame_event("error", {"type": "error", "error": inner})
     return sse.frame_data({"error": inner})

@@ -199,6 +199,20 @@ def test_openai_stream_error_raises_api_error(server: EmulatorServer) -> None:
                                  "param": None, "code": "engine_overloaded"}
 
 
+def test_responses_stream_error_is_an_error_event(server: EmulatorServer) -> None:
+    # ResponseErrorEvent: code, message and param at the top, the next sequence number;
+    # the openai SDK hands it to the caller instead of raising.
+    events = list(sdk(server).responses.create(
+        model=MODEL, input="Explain tides briefly", stream=True,
+        extra_headers={HEADER: '{"stream_error_after": 3}'}))
+    assert [e.type for e in events[:3]] == ["response.created", "response.in_progress",
+                                            "response.output_item.added"]
+    assert len(events) == 4 and events[-1].type == "error"
+    error = events[-1]
+    assert (error.code, error.message, error.param, error.sequence_number) == (
+        "engine_overloaded", "Overloaded", None, 3)
+
+
 def test_anthropic_gets_overloaded_error_mid_stream(server: EmulatorServer) -> None:
     fault(server, stream_error_after=3, provider="xiaoai")
     with pytest.raises(anthropic.APIStatusError) as caught, claude(server).messages.stream(
