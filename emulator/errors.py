@@ -140,3 +140,11 @@ def kind_for_status(status: int) -> str:
     """The error kind of a status; one without its own row is a bad request (4xx) or a
     server error (5xx)."""
     return STATUS_KINDS.get(status) or ("server_error" if status >= 500 else "invalid_request")
+
+
+def default_retry_after(kind: str) -> int | None:
+    """The `retry-after` seconds of a 429 nobody gave one to (a fault, a fixture's error):
+    1 for a rate limit, whose window frees soon; none for an exhausted quota, which needs
+    the user to act (OpenAI's TooManyRequests omits it then, as a real out-of-quota key's
+    429 here does)."""
+    return 1 if kind in ("rate_limited", "tokens_rate_limited") else None

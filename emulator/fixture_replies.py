@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .envelopes import render_error
-from .errors import ERROR_KINDS, NotFound
+from .errors import ERROR_KINDS, NotFound, default_retry_after
 from .fixtures import FixtureMatch
 from .fixtures_match import FixtureRequest
 from .fixtures_parse import ErrorReply, FixtureReply, RawReply, StreamScript
@@ -105,4 +105,9 @@ def render_fixture_reply(reply: FixtureReply, profile: Profile, now: float,
     assert isinstance(reply, ErrorReply)
     error = ERROR_KINDS[reply.kind](reply.message, code=reply.code)
     status, body = render_error(profile.error_style, error, now)
-    return JSONReply(body, reply.status or status, dict(reply.headers), enveloped=False)
+    status = reply.status or status
+    headers = dict(reply.headers)
+    retry_after = default_retry_after(reply.kind) if status == 429 else None
+    if retry_after and not any(name.lower() == "retry-after" for name in headers):
+        headers["retry-after"] = str(retry_after)  # as a fault's 429 has it
+    return JSONReply(body, status, headers, enveloped=False)

@@ -178,6 +178,23 @@ def test_an_error_reply_takes_the_providers_own_format(server: EmulatorServer,
     assert reply.headers["retry-after"] == "7"
 
 
+def test_a_rate_limited_error_reply_carries_retry_after_unless_it_sets_its_own(
+        server: EmulatorServer) -> None:
+    add(server, *({"match": {"content": text}, "reply": {"error": error}} for text, error in (
+        ("limited", {"kind": "rate_limited"}), ("429", {"status": 429}),
+        ("own", {"kind": "rate_limited", "headers": {"Retry-After": "9"}}),
+        ("quota", {"kind": "quota_exceeded"}))))
+    url = f"{server.base_url('ruijing')}/chat/completions"
+    seen = {}
+    for text in ("limited", "429", "own", "quota"):
+        reply = httpx.post(url, headers=AUTH, json={
+            "model": "ruijing-gpt-2.0", "messages": [{"role": "user", "content": text}]})
+        assert reply.status_code == 429
+        seen[text] = reply.headers.get_list("retry-after")
+    # ruijing documents Retry-After on its 429; an empty quota needs the user instead.
+    assert seen == {"limited": ["1"], "429": ["1"], "own": ["9"], "quota": []}
+
+
 def test_the_sdks_raise_their_own_exceptions_for_error_replies(
         server: EmulatorServer) -> None:
     add(server, {"match": {"provider": "apiyi"}, "reply": {"error": {"status": 429}}},

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import jsonutil
-from ..errors import ERROR_KINDS, EmulatorError, InvalidRequest, kind_for_status
+from ..errors import (
+    ERROR_KINDS,
+    EmulatorError,
+    InvalidRequest,
+    RateLimited,
+    TokensRateLimited,
+    default_retry_after,
+    kind_for_status,
+)
 from .fault_rules import FAULT_HEADER, FaultRule, parse_fault_header, parse_fault_rule
 from .validation import limit_body
 
@@ -157,15 +165,19 @@ async def _apply_faults(ctx: RequestContext) -> None:
     rule = active.rule
     if rule.is_status:
         active.mark(ctx, "status" if rule.status is not None else "error")
-        raise fault_error(rule, active.source)
+        error = fault_error(rule, active.source)
+        if isinstance(error, RateLimited):  # its headers say the window is used up
+            unit = "tokens" if isinstance(error, TokensRateLimited) else "requests"
+            ctx.state.limiter.describe_exhausted(
+                ctx, unit, int(error.headers.get("retry-after", 0)))
+        raise error
 
 
 def fault_error(rule: FaultRule, source: str) -> EmulatorError:
     """The error kind a status fault stands for, rendered later by envelopes.py."""
     kind = rule.error or kind_for_status(rule.status or 500)
-    retry_after = rule.retry_after
-    if retry_after is None and kind in ("rate_limited", "quota_exceeded"):
-        retry_after = 1  # a 429 carries retry-after, as the documented ones do
+    retry_after = rule.retry_after if rule.retry_after is not None else \
+        default_retry_after(kind)
     headers = {"retry-after": str(retry_after)} if retry_after else {}
     message = rule.message or f"The emulator injected this error (fault {source})."
     return ERROR_KINDS[kind](message, headers=headers)

@@ -320,6 +320,21 @@ class RateLimiter:
         for name, value in self.headers(profile, key, limits, self.clock.now()).items():
             ctx.response_headers.setdefault(name, value)  # a charged request's stay
 
+    def describe_exhausted(self, ctx: RequestContext, unit: str, seconds: int) -> None:
+        """describe(), for an injected 429 (a fault): the `unit` ("requests" or "tokens")
+        window shown used up until `seconds` from now, what its retry-after says, as a
+        real limit's 429 shows it."""
+        if not self.enabled:
+            return
+        self.describe(ctx)
+        headers = ctx.response_headers
+        if f"x-ratelimit-remaining-{unit}" in headers:  # OpenAI's style
+            headers[f"x-ratelimit-remaining-{unit}"] = "0"
+            headers[f"x-ratelimit-reset-{unit}"] = go_duration(seconds)
+        elif "x-ratelimit-remaining" in headers:  # aimodels': requests only, a Unix time
+            headers["x-ratelimit-remaining"] = "0"
+            headers["x-ratelimit-reset"] = str(math.ceil(self.clock.now() + seconds))
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "enabled": self.enabled,

@@ -182,9 +182,38 @@ def test_header_fault_with_a_model_condition_reads_the_body_once(client: TestCli
 def test_error_kind_and_message_override(client: TestClient) -> None:
     client.post("/_emulator/faults", json={"error": "quota_exceeded", "message": "No money"})
     reply = client.post(CHAT, json=BODY, headers=AUTH)
-    assert reply.status_code == 429 and reply.headers["retry-after"] == "1"
+    # No retry-after: an empty quota needs the user to act, as a real out-of-quota key's
+    # 429 says (reference: TooManyRequests omits it then).
+    assert reply.status_code == 429 and "retry-after" not in reply.headers
     assert reply.json()["error"] == {"message": "No money", "type": "insufficient_quota",
                                      "param": None, "code": "insufficient_quota"}
+
+
+@pytest.mark.parametrize(("rule", "unit", "wait"), [
+    ({"status": 429}, "requests", 1),
+    ({"status": 429, "retry_after": 7}, "requests", 7),
+    ({"error": "tokens_rate_limited"}, "tokens", 1),
+])
+def test_an_injected_429_shows_its_window_used_up_until_retry_after(
+        client: TestClient, rule: dict[str, Any], unit: str, wait: int) -> None:
+    client.post("/_emulator/faults", json=rule)
+    reply = client.post(CHAT, json=BODY, headers=AUTH)
+    assert reply.status_code == 429 and reply.headers["retry-after"] == str(wait)
+    assert reply.headers[f"x-ratelimit-remaining-{unit}"] == "0"
+    assert reply.headers[f"x-ratelimit-reset-{unit}"] == f"{wait}s"
+    other = "tokens" if unit == "requests" else "requests"
+    assert int(reply.headers[f"x-ratelimit-remaining-{other}"]) > 0  # untouched
+    assert reply.json()["error"]["type"] == unit
+
+
+def test_an_injected_429_on_aimodels_resets_when_retry_after_says(app: EmulatorApp,
+                                                                  client: TestClient) -> None:
+    client.post("/_emulator/faults", json={"status": 429, "retry_after": 5})
+    reply = client.post("/aimodels/v1/chat/completions", headers=AUTH, json={
+        "model": "gpt-4-turbo", "messages": [{"role": "user", "content": "hi"}]})
+    assert reply.status_code == 429 and reply.headers["x-ratelimit-remaining"] == "0"
+    now = app.state.clock.now()
+    assert now + 4 <= int(reply.headers["x-ratelimit-reset"]) <= now + 6
 
 
 def test_no_rule_and_no_header_leaves_the_request_alone(app: EmulatorApp,
