@@ -70,7 +70,10 @@ class Recorder:
         """The response to one request to the recorded provider."""
         try:
             await self._read(ctx)
-            if self.missing and (replayed := self._replay(ctx)) is not None:
+            # A path the emulator does not route is always forwarded: its recording is
+            # kept, not replayed (as plain replay answers it with the emulator's 404).
+            if self.missing and ctx.route is not None \
+                    and (replayed := self._replay(ctx)) is not None:
                 return replayed
             return await self._forward(ctx)
         except ClientDisconnected:

@@ -282,11 +282,17 @@ def test_record_missing_forwards_and_records_only_misses(recording: Recording,
         new = ask(client, "claude-3.5-sonnet")
         assert ask(client, "claude-3.5-sonnet") == new  # now replayed
         assert len(upstream.state.journal.entries) == 1
+        for _ in range(2):  # a path the emulator does not route: forwarded every time
+            httpx.post(f"{server.base_url('apiyi')}/rerank", headers=AUTH_HEADER,
+                       json={"model": "bge-reranker", "query": "q", "documents": ["d"]})
+        assert [e.path for e in upstream.state.journal.entries][1:] == ["/v1/rerank"] * 2
     finally:
         server.stop()
         upstream.stop()
     added = [spec for name, spec in files(folder).items() if name not in before]
-    assert [spec["match"]["body"]["model"] for spec in added] == ["claude-3.5-sonnet"]
+    # The unrouted path is recorded all the same (one rule: the same answer both times).
+    assert sorted(spec["match"]["body"]["model"] for spec in added) == [
+        "bge-reranker", "claude-3.5-sonnet"]
 
 
 def test_uploads_replay_by_their_form_and_file(tmp_path: Path) -> None:
