@@ -8,7 +8,6 @@ provider's own error body from envelopes.py (with the status the rule asks for).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .envelopes import render_error
@@ -16,6 +15,7 @@ from .errors import ERROR_KINDS, NotFound, default_retry_after
 from .fixtures import FixtureMatch
 from .fixtures_match import FixtureRequest
 from .fixtures_parse import ErrorReply, FixtureReply, RawReply, StreamScript
+from .generate.tokens import DICT_OR_MAPPING
 from .protocols.base import BinaryReply, CannedReply, JSONReply, Reply, StreamReply
 from .providers.base import Profile
 
@@ -35,7 +35,7 @@ def consult_fixtures(ctx: RequestContext) -> CannedReply | Reply | None:
     assert ctx.route is not None
     state = ctx.state
     # Read as FixtureRequest reads it: a non-string model is "".
-    model = ctx.body.get("model") if isinstance(ctx.body, dict | Mapping) else None
+    model = ctx.body.get("model") if isinstance(ctx.body, DICT_OR_MAPPING) else None
     if state.fixtures.cannot_match(ctx.profile.slug, ctx.route.route_id,
                                    model if isinstance(model, str) else ""):
         found = NO_MATCH  # what match() would say, without building the request

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .. import jsonutil
+from .tokens import DICT_OR_MAPPING
 
 # Fields that change how an answer is delivered or where it is cut, not what it says: the
 # streamed and the non-streamed answer carry the same text and ids, and `max_tokens`,
@@ -95,7 +96,7 @@ class RequestSeed:
 
 def canonical_request(body: Any) -> bytes:
     # Filtered only when a delivery field is there (a set test is cheaper than a copy).
-    if isinstance(body, dict | Mapping) and not DELIVERY_FIELDS.isdisjoint(body):
+    if isinstance(body, DICT_OR_MAPPING) and not DELIVERY_FIELDS.isdisjoint(body):
         body = {k: v for k, v in body.items() if k not in DELIVERY_FIELDS}
     try:
         return jsonutil.dumps_canonical(body)
@@ -103,11 +104,16 @@ def canonical_request(body: Any) -> bytes:
         return repr(body).encode()
 
 
+@lru_cache(maxsize=256)
+def _seed_head(seed: int, provider: str, route_id: str) -> bytes:
+    return f"{seed}\x00{provider}\x00{route_id}\x00".encode()
+
+
 def derive_seed(seed: int, provider: str, route_id: str, body: Any) -> RequestSeed:
-    # One call on the joined bytes: the same digest as two update()s (issue 9).
-    head = f"{seed}\x00{provider}\x00{route_id}\x00".encode()
-    return RequestSeed(hashlib.blake2b(head + canonical_request(body),
-                                       digest_size=16).digest())
+    # One call on the joined bytes: the same digest as two update()s; the head is the
+    # same for every request to a route, so it is built once (issue 9).
+    return RequestSeed(hashlib.blake2b(_seed_head(seed, provider, route_id)
+                                       + canonical_request(body), digest_size=16).digest())
 
 
 def derive_rng(seed: int, provider: str, route_id: str, body: Any) -> random.Random:

@@ -178,7 +178,8 @@ def complete_chat(call: Call) -> ChatResult:
     n = int(body.get("n") or 1)
     choices = (build_choice(call, 0, conversation, max_tokens),) if n == 1 else tuple(
         build_choice(call, i, conversation, max_tokens) for i in range(n))
-    completion_tokens = sum(c.completion_tokens for c in choices)
+    completion_tokens = choices[0].completion_tokens if n == 1 else \
+        sum(c.completion_tokens for c in choices)
     usage = call.canned.usage if call.canned is not None and call.canned.usage else None
     if usage:
         prompt_tokens = int(usage.get("prompt_tokens", prompt_tokens))
