@@ -6,18 +6,31 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+# The instants the clock may show: from the Unix epoch to the end of year 9999, what every
+# answer can render (`created` as a 64-bit integer, aimodels' ISO `timestamp`).
+LATEST = 253402300799.0
+
+
+def check_instant(seconds: float) -> float:
+    """`seconds` if the clock may show it, else ValueError saying the range."""
+    if not 0 <= seconds <= LATEST:  # False for NaN too
+        raise ValueError(f"the clock must stay between 1970-01-01T00:00:00Z and "
+                         f"9999-12-31T23:59:59Z (got {seconds!r} Unix seconds)")
+    return seconds
+
 
 def parse_instant(text: str) -> float:
-    """An ISO-8601 time (`2024-01-15T10:30:00Z`) or Unix seconds, as Unix seconds."""
+    """An ISO-8601 time (`2024-01-15T10:30:00Z`) or Unix seconds, as Unix seconds, within
+    the range the clock may show (check_instant)."""
     text = text.strip()
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
-        pass
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        seconds = parsed.timestamp()
+    return check_instant(seconds)
 
 
 def format_iso(seconds: float) -> str:
@@ -37,6 +50,8 @@ class Clock:
         return base + self.offset
 
     def advance(self, seconds: float) -> float:
+        """Move the clock on by `seconds`; ValueError (and no move) past what it may show."""
+        check_instant(self.now() + seconds)
         self.offset += seconds
         return self.now()
 

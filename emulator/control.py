@@ -19,6 +19,7 @@ import hmac
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -81,8 +82,11 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
             provider=query.get("provider"), path=query.get("path"),
             model=query.get("model"), route_id=query.get("route"))]
         limit = query.get("limit")
-        if limit and limit.isdigit():
-            entries = entries[-int(limit):]
+        if limit is not None:
+            if not (limit.isascii() and limit.isdigit()):  # '²' is a digit to isdigit()
+                return error_response("'limit' must be a whole number of entries (>= 0).",
+                                      param="limit")
+            entries = entries[-int(limit):] if int(limit) else []
         return json_response({"requests": entries, "count": len(entries),
                                "dropped": state.journal.dropped})
 
@@ -127,4 +131,26 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
         *limit_routes(app),  # /_emulator/keys, /limits, /clock
         *fault_routes(app),  # /_emulator/faults
     ]
-    return AdminGate(Starlette(routes=routes), app.config.admin_token)
+    control = Starlette(routes=routes, exception_handlers={
+        HTTPException: http_error, Exception: server_error})
+    # `/_emulator/faults/` is no call: answered 404, not redirected to `/faults` (a client
+    # that follows redirects would DELETE every rule).
+    control.router.redirect_slashes = False
+    return AdminGate(control, app.config.admin_token)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's 404 and 405 in the control API's own JSON error body."""
+    assert isinstance(exc, HTTPException)
+    kinds = {404: "not_found", 405: "method_not_allowed"}
+    message = "No such control call" if exc.status_code == 404 else \
+        f"{request.method} is not allowed here"
+    return error_response(f"{message}: {request.method} {request.url.path}.", exc.status_code,
+                          type=kinds.get(exc.status_code, "invalid_request_error"),
+                          headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """A bug of ours: JSON like every other answer (the traceback goes to the log)."""
+    return error_response(f"The emulator failed on {request.method} {request.url.path}: "
+                          f"{type(exc).__name__}.", 500, type="server_error")

@@ -40,20 +40,26 @@ def limit_routes(app: EmulatorApp) -> list[Route]:
     async def move_clock(request: Request) -> Response:
         try:
             body = await read_json(request)
-            if not isinstance(body, dict) or len(set(body) & {"advance", "set"}) != 1:
+        except InvalidRequest as exc:
+            return error_response(exc.message)
+        if not isinstance(body, dict) or len(set(body) & {"advance", "set"}) != 1:
+            return error_response("Send exactly one of {'advance': seconds} or {'set': time}.")
+        if "advance" in body:
+            seconds = body["advance"]
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
+                    or seconds < 0:
                 return error_response(
-                    "Send exactly one of {'advance': seconds} or {'set': time}.")
-            if "advance" in body:
-                seconds = body["advance"]
-                if isinstance(seconds, bool) or not isinstance(seconds, int | float) \
-                        or seconds < 0:
-                    return error_response(
-                        "'advance' must be a non-negative number of seconds.", param="advance")
+                    "'advance' must be a non-negative number of seconds.", param="advance")
+            try:
                 state.clock.advance(float(seconds))
-            else:
+            except (ValueError, OverflowError) as exc:  # past year 9999
+                return error_response(f"'advance' is too far: {exc}.", param="advance")
+        else:
+            try:
                 state.clock.set(parse_instant(str(body["set"])))
-        except (InvalidRequest, ValueError) as exc:
-            return error_response(str(exc), param="set")
+            except (ValueError, OverflowError) as exc:
+                return error_response(f"'set' is not a time the clock can show: {exc}.",
+                                      param="set")
         return json_response(clock_view())
 
     async def list_keys(request: Request) -> Response:

@@ -112,13 +112,19 @@ def parse_fault_rule(data: Mapping[str, Any], source: str) -> FaultRule:
             if not isinstance(data[name], str) or not data[name]:
                 raise bad(name, "a non-empty string")
             values[name] = data[name]
-    for name, low in (("times", 1), ("every", 1), ("latency_ms", 0), ("ttft_ms", 0),
-                      ("retry_after", 0), ("cut_after", 0), ("stall_after", 0),
-                      ("stall_ms", 0), ("stream_error_after", 0)):
+    # Waits are capped as `hang` is: a typo of a few zeros must not pin a task for days.
+    most_ms = int(HANG_MAX_S * 1000)
+    for name, low, high in (("times", 1, None), ("every", 1, None),
+                            ("latency_ms", 0, most_ms), ("ttft_ms", 0, most_ms),
+                            ("retry_after", 0, None), ("cut_after", 0, None),
+                            ("stall_after", 0, None), ("stall_ms", 0, most_ms),
+                            ("stream_error_after", 0, None)):
         if data.get(name) is not None:
             value = data[name]
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise bad(name, f"an integer >= {low}")
+            if isinstance(value, bool) or not isinstance(value, int) or value < low \
+                    or (high is not None and value > high):
+                raise bad(name, f"an integer >= {low}" if high is None else
+                          f"an integer from {low} to {high}")
             values[name] = value
     for name in ("duplicate", "out_of_order", "malformed_line"):
         value = data.get(name)
@@ -141,8 +147,9 @@ def parse_fault_rule(data: Mapping[str, Any], source: str) -> FaultRule:
         values["probability"] = float(value)
     if data.get("tokens_per_second") is not None:
         value = data["tokens_per_second"]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise bad("tokens_per_second", "a positive number")
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not 1 / HANG_MAX_S <= value <= 1e6:  # an event at most every HANG_MAX_S
+            raise bad("tokens_per_second", f"a number from {1 / HANG_MAX_S:g} to 1e6")
         values["tokens_per_second"] = float(value)
     hang = data.get("hang")
     if hang is True:
@@ -152,14 +159,17 @@ def parse_fault_rule(data: Mapping[str, Any], source: str) -> FaultRule:
                 or not 0 < hang <= HANG_MAX_S:
             raise bad("hang", f"true or a number of seconds in (0, {HANG_MAX_S:g}]")
         values["hang"] = float(hang)
-    if data.get("status") is not None:
-        if data["status"] not in STATUS_KINDS or isinstance(data["status"], bool):
+    # Types first: a list or an object is no key of the tables (and not hashable).
+    status = data.get("status")
+    if status is not None:
+        if isinstance(status, bool) or not isinstance(status, int) or status not in STATUS_KINDS:
             raise bad("status", "one of " + ", ".join(map(str, sorted(STATUS_KINDS))))
-        values["status"] = data["status"]
-    if data.get("error") is not None:
-        if data["error"] not in ERROR_KINDS:
+        values["status"] = status
+    error = data.get("error")
+    if error is not None:
+        if not isinstance(error, str) or error not in ERROR_KINDS:
             raise bad("error", "an error kind: " + ", ".join(sorted(ERROR_KINDS)))
-        values["error"] = data["error"]
+        values["error"] = error
     rule = FaultRule(**values)
     _check_combination(rule, source)
     return rule

@@ -55,20 +55,25 @@ def parse_key_spec(raw: KeySpec | Mapping[str, Any],
     key = data.get("key")
     if not isinstance(key, str) or not key:
         raise InvalidRequest("'key' must be a non-empty string.", param="key")
-    state = data.get("state") or "active"
-    if state not in KEY_STATES:
+    # Types before membership: a list or an object is no name (and not hashable).
+    state = data.get("state")
+    if state is None:
+        state = "active"
+    if not isinstance(state, str) or state not in KEY_STATES:
         raise InvalidRequest(f"'state' must be one of {', '.join(KEY_STATES)}.", param="state")
     provider = data.get("provider")
-    if provider is not None and provider not in profiles:
+    if provider is not None and (not isinstance(provider, str) or provider not in profiles):
         raise InvalidRequest(f"Unknown provider {provider!r}.", param="provider")
     plan = data.get("plan")
     if plan is not None:
         plans = {name for slug, p in profiles.items()
                  if provider in (None, slug) for name in p.limits.plans}
-        if plan not in plans:
+        if not isinstance(plan, str) or plan not in plans:
             raise InvalidRequest(f"Unknown plan {plan!r}; plans: {', '.join(sorted(plans))}.",
                                  param="plan")
-    limits = data.get("limits") or {}
+    limits = data.get("limits")
+    if limits is None:
+        limits = {}
     if not isinstance(limits, Mapping):
         raise InvalidRequest("'limits' must be an object.", param="limits")
     return KeySpec(key=key, state=state, provider=provider, plan=plan,

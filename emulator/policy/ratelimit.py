@@ -116,8 +116,16 @@ def check_overrides(raw: Mapping[str, Any], profiles: Mapping[str, Profile]) -> 
     for slug, values in raw.items():
         if slug not in profiles:
             raise ValueError(f"limit override for unknown provider {slug!r}")
+        if not isinstance(values, Mapping):
+            raise ValueError(f"the limits of {slug} must be an object: {{'rpm': 5, ...}}")
         values = dict(values)
-        plans = values.pop("plans", {}) or {}
+        plans = values.pop("plans", None)
+        if plans is None:
+            plans = {}
+        if not isinstance(plans, Mapping) \
+                or not all(isinstance(v, Mapping) for v in plans.values()):
+            raise ValueError(f"{slug}.plans must be an object of objects: "
+                             "{'free': {'rpm': 1}}")
         entry: dict[str, Any] = parse_limit_values(values, slug)
         unknown = set(plans) - set(profiles[slug].limits.plans)
         if unknown:
