@@ -31,6 +31,7 @@ from typing import Any
 from . import jsonutil, sse
 from .errors import ERROR_KINDS, kind_for_status
 from .fixtures_match import ROLES, BodyMatch, Conditions, TextMatch
+from .policy.fault_rules import HANG_MAX_S
 from .protocols.base import CannedReply
 from .providers import PROFILES
 
@@ -42,6 +43,19 @@ REPLY_KINDS: dict[str, frozenset[str]] = {
     "stream": frozenset({"status", "headers", "stream"}),
     "error": frozenset({"error"}),
 }
+# total_tokens: the docs' example exchanges carry it (fixtures.exchange_rule); the
+# protocols send the sum of the other two.
+USAGE_FIELDS = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
+# Counts JSON readers everywhere keep exact (and orjson can write).
+MAX_TOKENS = 2**53 - 1
+# RFC 9110 5.1 tchar: a header name is one token, or the response head breaks.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# RFC 9110 5.5: no control characters but tab (CR/LF would inject header lines).
+HEADER_VALUE_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# The server frames the body itself; a rule's own framing contradicts what is sent.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+# RFC 9110 6.4.1: never followed by content (a body would be read as the next response).
+NO_BODY_STATUSES = frozenset({204, 205, 304})
 
 
 class FixtureError(ValueError):
@@ -218,17 +232,45 @@ def _json_match(fields: _Fields, part: str) -> BodyMatch | None:
 
 
 def _headers(fields: _Fields) -> dict[str, str]:
-    value = fields.value.get("headers") or {}
+    value = fields.value.get("headers")
+    if value is None:
+        return {}
     if not isinstance(value, Mapping) or not all(
             isinstance(v, str | int | float) and not isinstance(v, bool) for v in value.values()):
         raise fields.error(fields.at("headers"), "expected an object of header: value")
-    return {str(k).lower(): str(v) for k, v in value.items()}
+    headers = {}
+    for key, raw in value.items():
+        # Checked before lower(), which maps some non-ASCII letters to ASCII ones.
+        name = str(key)
+        if not HEADER_NAME.fullmatch(name):
+            raise fields.error(fields.at("headers"), f"{name!r}: not a valid header name "
+                               "(letters, digits and !#$%&'*+-.^_`|~ only)")
+        if name.lower() in FRAMING_HEADERS:
+            raise fields.error(fields.at("headers"), f"{name!r}: set by the server itself "
+                               f"(not allowed: {', '.join(sorted(FRAMING_HEADERS))})")
+        # Surrounding blanks are not part of a value (RFC 9110 5.5); h11 refuses them.
+        text = str(raw).strip(" \t")
+        if HEADER_VALUE_BAD.search(text):
+            raise fields.error(fields.at(f"headers.{name}"), "control characters (CR, LF, "
+                               "NUL, ...) are not allowed in a header value")
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            raise fields.error(fields.at(f"headers.{name}"), "expected a latin-1 header "
+                               "value") from None
+        headers[name.lower()] = text
+    return headers
 
 
-def _status(fields: _Fields, default: int | None) -> int | None:
+def _status(fields: _Fields, default: int | None, body: bool = False) -> int | None:
+    """`body`: the reply sends content, which 204, 205 and 304 must not carry."""
     status = fields.get("status", int, "an HTTP status code")
-    if status is not None and not 100 <= status <= 599:
-        raise fields.error(fields.at("status"), "expected an HTTP status code (100-599)")
+    # 1xx are interim answers: the client would wait for a final one that never comes.
+    if status is not None and not 200 <= status <= 599:
+        raise fields.error(fields.at("status"), "expected an HTTP status code (200-599)")
+    if body and status in NO_BODY_STATUSES:
+        raise fields.error(fields.at("status"), f"{status} cannot carry a body (expected "
+                           "another status, or an empty body)")
     return default if status is None else status
 
 
@@ -241,8 +283,14 @@ def _canned(fields: _Fields) -> CannedReply:
             raise item.error(item.at("name"), "expected a string")
         item.get("arguments", (str, dict), "a JSON string or an object")
     usage = fields.get("usage", Mapping, "an object")
-    if usage is not None and not all(isinstance(v, int) for v in usage.values()):
-        raise fields.error(fields.at("usage"), "expected an object of integer counts")
+    if usage is not None:
+        counts = _Fields(fields.source, fields.at("usage"), usage, USAGE_FIELDS)
+        for name, count in usage.items():
+            # Not null either: the protocols would fail on it at answer time.
+            if not isinstance(count, int) or isinstance(count, bool) \
+                    or not 0 <= count <= MAX_TOKENS:
+                raise counts.error(counts.where, "expected an object of token counts: "
+                                   f"{name} is not an integer from 0 to {MAX_TOKENS}")
     return CannedReply(content=fields.get("content", str, "a string"),
                        tool_calls=tuple(tool_calls), usage=usage,
                        finish_reason=fields.get("finish_reason", str, "a string"))
@@ -262,7 +310,7 @@ def _raw(fields: _Fields) -> RawReply:
         body = value.encode() if isinstance(value, str) else jsonutil.dumps(value)
     headers = _headers(fields)
     headers.setdefault("content-type", "application/json")
-    return RawReply(_status(fields, 200) or 200, headers, body)
+    return RawReply(_status(fields, 200, body=bool(body)) or 200, headers, body)
 
 
 def _stream(fields: _Fields) -> StreamScript:
@@ -280,8 +328,9 @@ def _stream(fields: _Fields) -> StreamScript:
         if len(kinds) != 1:
             raise event.error(event.where, "expected exactly one of data, comment, raw")
         delay = event.get("delay", (int, float), "seconds (a number)") or 0
-        if delay < 0:
-            raise event.error(event.at("delay"), "expected seconds >= 0")
+        # Capped as a hang is: a forgotten script must not pin a server task for ever.
+        if not 0 <= delay <= HANG_MAX_S:  # also refuses NaN
+            raise event.error(event.at("delay"), f"expected seconds from 0 to {HANG_MAX_S:g}")
         name = event.get("event", str, "a string")
         if kinds[0] == "data":
             data = event.value["data"]
@@ -294,7 +343,8 @@ def _stream(fields: _Fields) -> StreamScript:
         script.append(StreamEvent(frame, float(delay)))
     headers = _headers(fields)
     headers.setdefault("content-type", "text/event-stream")
-    return StreamScript(tuple(script), headers, _status(fields, 200) or 200)
+    # A stream always has a body, even a script of comments only.
+    return StreamScript(tuple(script), headers, _status(fields, 200, body=True) or 200)
 
 
 def _error(fields: _Fields) -> ErrorReply:
@@ -334,7 +384,11 @@ def parse_rule(data: Any, source: str, default_name: str | None = None) -> Fixtu
     name = rule.get("name", str, "a string") or default_name or source
     if "reply" not in rule.value:
         raise rule.error("reply", "required")
-    match = _Fields(source, "match", rule.value.get("match") or {}, frozenset(MATCH_FIELDS))
+    # No match (or null) has no conditions: the rule answers every request. Anything but
+    # an object is an error, never that.
+    match_spec = rule.value.get("match")
+    match = _Fields(source, "match", {} if match_spec is None else match_spec,
+                    frozenset(MATCH_FIELDS))
     conditions, nth = _conditions(match)
     recorded = rule.get("recorded", Mapping, "an object (where it was recorded)")
     reply = _reply(source, rule.value["reply"])

@@ -211,3 +211,45 @@ def test_the_sdks_raise_their_own_exceptions_for_error_replies(
                                messages=[{"role": "user", "content": "hi"}])
     assert overloaded.value.status_code == 529
     assert overloaded.value.body["error"]["type"] == "overloaded_error"  # type: ignore[index]
+
+
+# Each was once accepted by POST /_emulator/fixtures, then broke the answer or the
+# connection it went out on.
+BREAKING_REPLIES = [
+    ({"body": "x", "headers": {"x-a": "a\r\nx-injected: 1"}}, "reply.headers.x-a"),
+    ({"body": "x", "headers": {"x a": "1"}}, "reply.headers"),
+    ({"body": "x", "headers": {"content-length": "999"}}, "reply.headers"),
+    ({"stream": ["hi"], "headers": {"x-\u00e9": "1"}}, "reply.headers"),
+    ({"error": {"status": 503, "headers": {"retry-after": "1\nx: y"}}},
+     "reply.error.headers.retry-after"),
+    ({"status": 101, "body": ""}, "reply.status"),
+    ({"status": 204, "body": "a body"}, "reply.status"),
+    ({"status": 204, "stream": ["hi"]}, "reply.status"),
+    ({"content": "x", "usage": {"prompt_tokens": 2**64 - 1}}, "reply.usage"),
+    ({"stream": [{"data": "x", "delay": 1e308}]}, "reply.stream[0].delay"),
+]
+
+
+@pytest.mark.parametrize(("reply", "field"), BREAKING_REPLIES,
+                         ids=[f"{i}-{b[1]}" for i, b in enumerate(BREAKING_REPLIES)])
+def test_a_reply_that_would_break_the_answer_is_a_400_naming_the_field(
+        server: EmulatorServer, reply: dict[str, Any], field: str) -> None:
+    answer = httpx.post(f"{server.url}/_emulator/fixtures", json=[
+        {"name": "fine", "reply": {"content": "fine"}},
+        {"name": "broken", "match": {"content": "break"}, "reply": reply}])
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["type"] == "invalid_fixture"
+    assert error["message"].startswith(f"api[1]: {field}: ")
+    assert httpx.get(f"{server.url}/_emulator/fixtures?origin=runtime").json()["count"] == 0
+
+
+def test_a_bodiless_raw_204_keeps_the_connection_usable(server: EmulatorServer) -> None:
+    add(server, {"match": {"content": "nothing"}, "reply": {"status": 204, "body": ""}})
+    url = f"{server.base_url('apiyi')}/chat/completions"
+    with httpx.Client(headers=AUTH, timeout=5) as client:  # one keep-alive connection
+        for text, status in (("nothing", 204), ("hello", 200), ("nothing", 204)):
+            reply = client.post(url, json={
+                "model": "gpt-4o", "messages": [{"role": "user", "content": text}]})
+            assert (reply.status_code, reply.content == b"") == (status, status == 204)
+    assert [e["status"] for e in journal(server)] == [204, 200, 204]

@@ -200,3 +200,17 @@ def test_the_model_gate_skips_only_when_no_rule_could_match_or_be_named() -> Non
                                        "reply": {"content": "y"}}, "test")],
                           load_exchanges(["apiyi"]))
     assert not loaded.cannot_match("apiyi", route, "gpt-4o")  # its miss is worded
+
+
+def test_a_match_that_is_not_an_object_is_a_400_not_a_catch_all(client: TestClient) -> None:
+    """`match: []` (or "", 0, false) once matched every request; a missing match still does."""
+    for match in ([], "", 0, False):
+        reply = client.post("/_emulator/fixtures", json={"name": "bad", "match": match,
+                                                         "reply": {"content": "caught"}})
+        assert reply.status_code == 400, match
+        assert reply.json()["error"] == {"message": "api: match: expected an object",
+                                         "type": "invalid_fixture", "param": None}
+    assert client.get("/_emulator/fixtures?origin=runtime").json()["count"] == 0
+    assert answer(client, ask("anything")) != "caught"
+    add(client, {"name": "all", "reply": {"content": "every request"}})
+    assert answer(client, ask("anything")) == "every request"
