@@ -4,6 +4,7 @@ completions give them: the sampled token's, and the `top` likeliest tokens at ea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,10 @@ MARK_ALTERNATIVES = (".", ",", "!", "?", ";", ":", "\n", " -", "'s", ")")
 ALTERNATIVES = WORD_ALTERNATIVES + MARK_ALTERNATIVES  # 32: more than top_logprobs' 20
 # Logprobs are rounded as OpenAI's are printed: plenty of digits, no float noise.
 DIGITS = 6
+# The most alternatives a request may ask for (`top_logprobs` <= 20): each token reads a
+# block of draws this wide, so its values do not depend on how many were asked for.
+MOST_TOP = 20
+BLOCK = 1 + 2 * MOST_TOP
 
 
 def _entry(token: str, logprob: float) -> dict[str, Any]:
@@ -25,29 +30,32 @@ def _entry(token: str, logprob: float) -> dict[str, Any]:
 
 def token_logprobs(draws: Draws, tokens: Sequence[str], top: int) -> list[dict[str, Any]]:
     """One ChatCompletionTokenLogprob per token. The sampled token is the likeliest (a
-    logprob in (-1.5, 0]), so it leads its own `top_logprobs`; the others follow, each less
-    likely than the one before, none equal to the sampled token."""
-    raw = draws.take(len(tokens) * (1 + 2 * top))
+    logprob in [-1.5, -1e-6]), so it leads its own `top_logprobs`; the others follow, each
+    less likely than the one before, none equal to the sampled token, and together no more
+    likely than what the sampled token leaves (the listed probabilities sum to at most 1).
+    Asking for more alternatives adds to the list without changing a value in it."""
+    top = min(top, MOST_TOP)
+    raw = draws.take(len(tokens) * BLOCK)
     entries = []
-    at = 0
-    for token in tokens:
-        logprob = round(-1.5 * (raw[at] / 256) ** 2, DIGITS)
-        at += 1
+    for index, token in enumerate(tokens):
+        at = index * BLOCK
+        logprob = round(-1e-6 - 1.5 * (raw[at] / 256) ** 2, DIGITS)
         alternatives = [_entry(token, logprob)] if top else []
         pool = MARK_ALTERNATIVES if token.strip() and not token.strip()[0].isalnum() \
             else WORD_ALTERNATIVES
-        value = logprob
+        # Alternative k has probability scale * r1 * ... * rk, each ratio in [0.3, 0.8):
+        # strictly falling, and summing to under 4 * scale <= what the sampled token leaves.
+        chance = math.exp(logprob)
+        probability = min((1 - chance) / 4, chance)
         used = {token}
-        for _ in range(top - 1):
-            value = round(value - 0.25 - 3 * raw[at] / 256, DIGITS)
+        for k in range(top - 1):
+            probability *= 0.3 + 0.5 * raw[at + 1 + 2 * k] / 256
             # No token twice; past 10 marks, any common piece (at most 21 are needed).
             candidates = [t for t in pool if t not in used] or \
                 [t for t in ALTERNATIVES if t not in used]
-            choice = candidates[raw[at + 1] % len(candidates)]
+            choice = candidates[raw[at + 2 + 2 * k] % len(candidates)]
             used.add(choice)
-            at += 2
-            alternatives.append(_entry(choice, value))
-        at += 2 if top else 0  # the sampled token's own pair: a fixed stride per token
+            alternatives.append(_entry(choice, round(math.log(probability), DIGITS)))
         entry = _entry(token, logprob)
         entry["top_logprobs"] = alternatives
         entries.append(entry)
