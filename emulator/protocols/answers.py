@@ -184,6 +184,8 @@ def fit_calls(calls: Sequence[tuple[str, str]],
             kept.append((name, arguments))
             left -= cost
             continue
+        if kept and left < count_tokens(name):  # not even the next name fits: it never
+            return kept, True                    # starts (usage stays within the limit)
         room = max(0, left - count_tokens(name))
         kept.append((name, "".join(split_tokens(arguments)[:room])))
         return kept, True
