@@ -174,6 +174,16 @@ def complete_chat(call: Call) -> ChatResult:
         raise InvalidRequest(
             f"max_tokens is too large: {max_tokens}. This model supports at most "
             f"{model.max_output_tokens} completion tokens.", param="max_tokens")
+    window = model.context_window if model is not None else None
+    if window and max_tokens is not None and prompt_tokens + max_tokens > window:
+        # Prompt and completion must fit together: OpenAI refuses rather than trims.
+        raise ContextTooLong(
+            f"This model's maximum context length is {window} tokens. However, you "
+            f"requested {prompt_tokens + max_tokens} tokens ({prompt_tokens} in the "
+            f"messages, {max_tokens} in the completion). Please reduce the length of the "
+            "messages or completion.", param="messages")
+    if window and max_tokens is None:
+        max_tokens = window - prompt_tokens  # an answer stops where the window is full
     conversation = describe_messages(messages)
     n = int(body.get("n") or 1)
     choices = (build_choice(call, 0, conversation, max_tokens),) if n == 1 else tuple(

@@ -282,6 +282,33 @@ def test_context_window_overflow_is_a_400_on_ruijing(client: TestClient) -> None
     assert "context length" in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("slug", list(CHAT_MODEL))
+def test_sampling_parameters_may_be_null(client: TestClient, slug: str) -> None:
+    # The reference types these as number-or-null: clients send explicit nulls.
+    nulls = dict.fromkeys(("temperature", "top_p", "n", "presence_penalty",
+                           "frequency_penalty"))
+    reply = chat(client, slug, **nulls)
+    assert reply.status_code == 200 and len(unwrap(slug, reply.json())["choices"]) == 1
+
+
+def test_prompt_and_max_tokens_must_fit_the_window_together(client: TestClient) -> None:
+    # ruijing-gpt-lite: an 8,192-token window. "word " * 8183 is 8,183 tokens, plus 3 for
+    # the message and 3 for the reply: 8,189 in the messages, 3 left.
+    prompt = [{"role": "user", "content": ("word " * 8183).strip()}]
+    refused = chat(client, "ruijing", model="ruijing-gpt-lite", messages=prompt, max_tokens=4)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == (
+        "This model's maximum context length is 8192 tokens. However, you requested 8193 "
+        "tokens (8189 in the messages, 4 in the completion). Please reduce the length of "
+        "the messages or completion.")
+    fits = chat(client, "ruijing", model="ruijing-gpt-lite", messages=prompt, max_tokens=3)
+    assert fits.status_code == 200
+    unbounded = chat(client, "ruijing", model="ruijing-gpt-lite", messages=prompt).json()
+    assert unbounded["usage"]["prompt_tokens"] == 8189
+    assert unbounded["usage"]["completion_tokens"] == 3  # what the window leaves
+    assert unbounded["choices"][0]["finish_reason"] == "length"
+
+
 @pytest.mark.parametrize(("slug", "status", "error"), [
     ("apiyi", 404, {"type": "invalid_request_error", "code": "model_not_found"}),
     ("qhaigc", 404, {"type": "invalid_request_error", "code": "model_not_found"}),
