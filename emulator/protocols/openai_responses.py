@@ -31,7 +31,7 @@ from .answers import (
     tool_arguments,
 )
 from .base import Call, JSONReply, Reply, StreamReply
-from .openai_responses_store import check_previous, keep
+from .openai_responses_store import check_previous, keep, previous_tokens
 from .openai_responses_stream import response_events
 
 # The `include` value that asks for the output text's logprobs (the others name outputs of
@@ -169,14 +169,17 @@ def plan_output(call: Call, conversation: Conversation, tools: list[dict[str, An
     return [item], {0: answer.tokens}, len(answer.tokens), cut
 
 
-def create_response(call: Call) -> ResponseResult:
+def create_response(call: Call, carried_tokens: int = 0) -> ResponseResult:
+    """The response to `call`; `carried_tokens`: the earlier turns of a conversation
+    continued with `previous_response_id`, part of its input."""
     body = call.body
     conversation, messages = read_input(body)
     instructions = body.get("instructions")
     if isinstance(instructions, str):
         messages.insert(0, {"role": "system", "content": instructions})
     tools = read_tools(body)
-    input_tokens = count_message_tokens(messages, [dumps(tools).decode()] if tools else [])
+    input_tokens = carried_tokens + count_message_tokens(
+        messages, [dumps(tools).decode()] if tools else [])
     model = call.model
     if model is not None and model.context_window and input_tokens > model.context_window:
         raise ContextTooLong(
@@ -227,7 +230,7 @@ def number_or(value: Any, default: float) -> float:
 
 def handle_responses(call: Call) -> Reply:
     check_previous(call)
-    result = create_response(call)
+    result = create_response(call, previous_tokens(call))
     keep(call, result.response)
     if call.body.get("stream"):
         return StreamReply(response_events(result.response, result.tokens))

@@ -30,6 +30,16 @@ def check_previous(call: Call) -> None:
                              param="previous_response_id")
 
 
+def previous_tokens(call: Call) -> int:
+    """What the conversation so far adds to a follow-up's input tokens: the previous
+    response's input and output, which the model reads again (OpenAI counts the chain)."""
+    previous = call.body.get("previous_response_id")
+    if previous is None:
+        return 0
+    usage = _store(call).responses[previous].response.get("usage") or {}
+    return int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))
+
+
 def keep(call: Call, response: dict[str, Any]) -> None:
     if call.body.get("store") is not False:
         _store(call).keep_response(StoredResponse(response, input_items(call, response)))

@@ -183,6 +183,11 @@ def test_stored_responses_retrieve_list_delete_and_chain(server: EmulatorServer)
     chained = client.responses.create(model="gpt-4o", input="And three?",
                                       previous_response_id=first.id)
     assert chained.previous_response_id == first.id
+    # The earlier turns are read again: part of the follow-up's input tokens.
+    alone = client.responses.create(model="gpt-4o", input="And three?", store=False)
+    assert first.usage is not None and chained.usage is not None and alone.usage is not None
+    assert chained.usage.input_tokens == (first.usage.input_tokens + first.usage.output_tokens
+                                          + alone.usage.input_tokens)
     with pytest.raises(openai.BadRequestError) as unknown:
         client.responses.create(model="gpt-4o", input="x", previous_response_id="resp_0")
     assert unknown.value.param == "previous_response_id"
