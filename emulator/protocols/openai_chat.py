@@ -48,6 +48,8 @@ class ChatChoice:
     finish_reason: str
     # {"content": [token logprobs] or None, "refusal": None} when `logprobs` was asked for.
     logprobs: dict[str, Any] | None = None
+    # Asked for with the deprecated `functions`: its one call is `message.function_call`.
+    legacy: bool = False
 
     @property
     def completion_tokens(self) -> int:
@@ -74,6 +76,20 @@ def read_tools(body: Mapping[str, Any]) -> list[ToolSpec]:
             tools.append(ToolSpec(function["name"], str(function.get("description") or ""),
                                   function.get("parameters") or {"type": "object"}))
     return tools
+
+
+def read_functions(body: Mapping[str, Any]) -> list[ToolSpec]:
+    """The deprecated `functions` list, as the tools it stands for."""
+    return read_tools({"tools": [{"function": f} for f in body.get("functions") or ()]})
+
+
+def function_mode(choice: Any) -> tuple[str, str | None]:
+    """The deprecated `function_call`: "none", "auto" (its default with functions) or
+    {"name": ...}, as a tool mode."""
+    if isinstance(choice, Mapping):
+        name = choice.get("name")
+        return "named", name if isinstance(name, str) else None
+    return ("none", None) if choice == "none" else ("auto", None)
 
 
 def tool_mode(choice: Any) -> tuple[str, str | None]:
@@ -105,7 +121,9 @@ def build_choice(call: Call, index: int, conversation: Conversation,
     # Text reads the choice's draw stream; only tools and JSON output seed its rng.
     draws = call.seed.draws(f"choice:{index}")
     canned = call.canned
-    tools = read_tools(body) if "tools" in body else []
+    # The deprecated `functions` stand for tools when there are none: one call at most.
+    legacy = "tools" not in body and "functions" in body
+    tools = read_tools(body) if "tools" in body else read_functions(body) if legacy else []
     if not tools and canned is None:
         planned = []  # nothing to call: the usual chat turn skips the planner (issue 9)
     elif canned is not None and canned.tool_calls:
@@ -113,18 +131,23 @@ def build_choice(call: Call, index: int, conversation: Conversation,
     elif canned is not None and canned.content is not None:
         planned = []
     else:
-        mode, named = tool_mode(body.get("tool_choice"))
+        mode, named = function_mode(body.get("function_call")) if legacy \
+            else tool_mode(body.get("tool_choice"))
         chosen = plan_tool_calls(tools, conversation, mode=mode, named=named,
-                                 parallel=body.get("parallel_tool_calls") is not False)
+                                 parallel=not legacy and body.get("parallel_tool_calls")
+                                 is not False)
         planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
         calls = tuple(
             ToolCall(make_id(draws.rng, "call_", 24), name,
                      arguments if isinstance(arguments, str) else dumps(arguments).decode())
-            for name, arguments in planned)
+            for name, arguments in planned[:1 if legacy else None])
         calls, finish = fit_tool_calls(calls, max_tokens)
+        if legacy and finish == "tool_calls":
+            finish = "function_call"
         return ChatChoice(index, None, (), calls, finish,
-                          {"content": None, "refusal": None} if wants_logprobs(body) else None)
+                          {"content": None, "refusal": None} if wants_logprobs(body) else None,
+                          legacy)
     text = canned.content if canned is not None else None
     wants_json, schema = response_schema(body)
     if text is None and wants_json:
@@ -214,7 +237,10 @@ def render_chat_completion(result: ChatResult) -> dict[str, Any]:
     for choice in result.choices:
         message: dict[str, Any] = {"role": "assistant", "content": choice.content,
                                    "refusal": None}
-        if choice.tool_calls:
+        if choice.tool_calls and choice.legacy:
+            call = choice.tool_calls[0]
+            message["function_call"] = {"name": call.name, "arguments": call.arguments}
+        elif choice.tool_calls:
             message["tool_calls"] = [tool_call_object(c) for c in choice.tool_calls]
         choices.append({"index": choice.index, "message": message, "logprobs": choice.logprobs,
                         "finish_reason": choice.finish_reason})
@@ -237,7 +263,15 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
 
     frames: list[bytes] = []
     for choice in result.choices:
-        if choice.tool_calls:
+        if choice.tool_calls and choice.legacy:  # the deprecated `function_call` deltas
+            call = choice.tool_calls[0]
+            frames.append(chunk(choice.index, {"role": "assistant", "content": None,
+                                               "refusal": None}))
+            frames.append(chunk(choice.index, {"function_call": {"name": call.name,
+                                                                 "arguments": ""}}))
+            frames.extend(chunk(choice.index, {"function_call": {"arguments": piece}})
+                          for piece in fragments(call.arguments))
+        elif choice.tool_calls:
             frames.append(chunk(choice.index, {"role": "assistant", "content": None,
                                                "refusal": None}))
             for k, call in enumerate(choice.tool_calls):

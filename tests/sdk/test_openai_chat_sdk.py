@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import openai
@@ -175,3 +176,41 @@ def test_aimodels_envelope_over_raw_http(server: EmulatorServer) -> None:
     assert bad.json() == {"success": False, "timestamp": "2024-01-15T10:30:00Z", "error": {
         "code": "invalid_api_key", "message": "API密鑰無效或已過期",
         "type": "authentication_error"}}
+
+
+WEATHER = {"name": "get_weather", "description": "Get the weather for a city",
+           "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                          "required": ["city"]}}
+WEATHER_QUESTION = [{"role": "user", "content": "What is the weather in Paris?"}]
+
+
+@pytest.mark.parametrize("slug", list(OPENAI_STYLE))
+def test_deprecated_functions_answer_with_one_function_call(server: EmulatorServer,
+                                                             slug: str) -> None:
+    """`functions` + `function_call` (deprecated, still in the reference): the answer is
+    `message.function_call`, finish_reason `function_call`, streamed as function_call
+    deltas; `function_call: "none"` answers in text."""
+    client = sdk(server, slug)
+    model = OPENAI_STYLE[slug]
+    asked = {"model": model, "messages": WEATHER_QUESTION, "functions": [WEATHER]}
+    for choice in ("auto", {"name": "get_weather"}):
+        reply = client.chat.completions.create(**asked, function_call=choice)
+        message = reply.choices[0].message
+        assert reply.choices[0].finish_reason == "function_call"
+        assert message.tool_calls is None and message.content is None
+        assert message.function_call is not None
+        assert message.function_call.name == "get_weather"
+        assert "city" in json.loads(message.function_call.arguments)
+    name, arguments = "", ""
+    for chunk in client.chat.completions.create(**asked, stream=True):
+        delta = chunk.choices[0].delta
+        assert delta.tool_calls is None
+        if delta.function_call is not None:
+            name += delta.function_call.name or ""
+            arguments += delta.function_call.arguments or ""
+        finish = chunk.choices[0].finish_reason or None
+    assert finish == "function_call"
+    assert (name, arguments) == (message.function_call.name, message.function_call.arguments)
+    plain = client.chat.completions.create(**asked, function_call="none")
+    assert plain.choices[0].finish_reason == "stop" and plain.choices[0].message.content
+    assert plain.choices[0].message.function_call is None
