@@ -1,8 +1,9 @@
 """Values that validate against a JSON Schema: tool-call arguments and structured output.
 
 Covers what tool `parameters` use in practice: types (and type lists), properties and
-required, enum/const, numeric bounds, string lengths and common formats, arrays with
-item counts, $ref into $defs/definitions, anyOf/oneOf/allOf. String values prefer words
+required, enum/const, numeric bounds, string lengths, common formats and patterns, arrays
+with item counts, prefixItems and contains, patternProperties, $ref into
+$defs/definitions, anyOf/oneOf/allOf. String values prefer words
 from the user's message for names like `location` or `query`, so agent loops get
 arguments that look like the request.
 """
@@ -15,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .regex_strings import Unmatchable, string_matching
 from .words import LOREM_EN
 
 WORDS: tuple[str, ...] = tuple(w for w in LOREM_EN if w.isalpha())
@@ -37,8 +39,11 @@ KEYWORD_TYPES: dict[str, tuple[type, ...]] = {
     "properties": (Mapping,), "$defs": (Mapping,), "definitions": (Mapping,),
     "required": (list,), "enum": (list,), "anyOf": (list,), "oneOf": (list,),
     "allOf": (list,), "items": (Mapping, bool), "additionalProperties": (Mapping, bool),
-    "type": (str, list),
+    "type": (str, list), "prefixItems": (list,), "contains": (Mapping, bool),
+    "patternProperties": (Mapping,), "pattern": (str,),
 }
+# Draws of a pattern that miss the length bounds before the words are used instead.
+PATTERN_TRIES = 8
 
 
 def _well_formed(schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -120,6 +125,14 @@ def _string(schema: Mapping[str, Any], rng: random.Random, name: str, hint: str)
         return f"{bits[0]:08x}-{bits[1]:04x}-4{bits[2]:03x}-8{bits[3]:03x}-{bits[4]:012x}"
     low = _count(schema, "minLength", 0)
     high = _count(schema, "maxLength", MAX_SIZE) if "maxLength" in schema else None
+    if "pattern" in schema:
+        for _ in range(PATTERN_TRIES):
+            try:
+                drawn = string_matching(schema["pattern"], rng)
+            except Unmatchable:
+                break  # lookarounds and the like: the words below, best effort
+            if low <= len(drawn) and (high is None or len(drawn) <= high):
+                return drawn
     value = _echo(name, hint, rng) or " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
     if high is not None and len(value) > int(high):
         value = value[: int(high)]
@@ -131,7 +144,8 @@ def _string(schema: Mapping[str, Any], rng: random.Random, name: str, hint: str)
 def _number(schema: Mapping[str, Any], rng: random.Random, integer: bool) -> int | float:
     low = _bound(schema, "minimum", "exclusiveMinimum")
     high = _bound(schema, "maximum", "exclusiveMaximum")
-    low = 0 if low is None else low
+    if low is None:  # 0 unless only a bound below 0 is given
+        low = 0 if high is None or high >= 0 else high - 100
     high = low + 100 if high is None else high
     if integer:
         lo = math.ceil(low) + (1 if "exclusiveMinimum" in schema and "minimum" not in schema
@@ -212,10 +226,22 @@ def generate_instance(
         high = _count(schema, "maxItems", max(low, 3))
         count = rng.randint(low, max(low, min(high, low + 2)))
         items = schema.get("items", {})
+        prefix = schema.get("prefixItems") or []
+        if items is False:  # only the positions prefixItems names
+            count = min(count, len(prefix))
+        # `contains`: the first item after prefixItems' is drawn to match it and `items`.
+        contains = schema.get("contains")
+        wanted = len(prefix) if contains not in (None, False, True) and items is not False \
+            and len(prefix) < high else None
+        if wanted is not None:
+            count = max(count, wanted + 1)
         out: list[Any] = []
         # Unique items: draw again on a repeat, a bounded number of times.
         for _ in range(count * 8 if schema.get("uniqueItems") else count):
-            item = generate_instance(items, rng, hint, name=name, root=root, depth=depth + 1)
+            at = len(out)
+            part = prefix[at] if at < len(prefix) else \
+                {"allOf": [items, contains]} if at == wanted else items
+            item = generate_instance(part, rng, hint, name=name, root=root, depth=depth + 1)
             if not schema.get("uniqueItems") or item not in out:
                 out.append(item)
             if len(out) == count:
@@ -249,8 +275,22 @@ def _object(schema: Mapping[str, Any], rng: random.Random, hint: str,
                                      depth=depth + 1)
     low = _count(schema, "minProperties", 0)
     extra = schema.get("additionalProperties", True)
-    while len(out) < low and extra is not False:
-        out[f"{rng.choice(WORDS)}_{len(out)}"] = generate_instance(
-            extra if isinstance(extra, Mapping) else {"type": "string"}, rng, hint,
-            root=root, depth=depth + 1)
+    patterns = [(k, v) for k, v in (schema.get("patternProperties") or {}).items()
+                if isinstance(k, str)]
+    for _ in range(low * 4):  # more keys where minProperties asks: named to a pattern
+        if len(out) >= low:
+            break
+        if patterns:
+            pattern, value_schema = rng.choice(patterns)
+            try:
+                key = string_matching(pattern, rng)
+            except Unmatchable:
+                continue
+        elif extra is False:
+            break
+        else:
+            key, value_schema = f"{rng.choice(WORDS)}_{len(out)}", \
+                extra if isinstance(extra, Mapping) else {"type": "string"}
+        if key not in out and key not in properties:
+            out[key] = generate_instance(value_schema, rng, hint, root=root, depth=depth + 1)
     return out

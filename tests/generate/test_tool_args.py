@@ -39,6 +39,23 @@ SCHEMAS = [
     {"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}},
                {"required": ["b"], "properties": {"b": {"type": "integer"}}}]},
     {"type": "object", "minProperties": 2, "additionalProperties": {"type": "integer"}},
+    {"type": "object", "required": ["zip", "code", "tag"], "properties": {
+        "zip": {"type": "string", "pattern": "^[0-9]{5}$"},
+        "code": {"type": "string", "pattern": "^[A-Z]{2}-\\d{3}$", "maxLength": 6},
+        "tag": {"type": "string", "pattern": "^(foo|bar)+$"}}},
+    {"type": "object", "required": ["t"], "properties": {"t": {
+        "type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"},
+                                         {"type": "boolean"}], "items": False}}},
+    {"type": "object", "required": ["t"], "properties": {"t": {
+        "type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "integer"},
+        "contains": {"type": "integer", "const": 7}}}},
+    {"type": "object", "required": ["c"], "properties": {"c": {
+        "type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 20},
+        "contains": {"const": 7}}}},
+    {"type": "object", "minProperties": 2, "additionalProperties": False,
+     "patternProperties": {"^id_[0-9]+$": {"type": "integer"}}},
+    {"type": "object", "required": ["low"], "properties": {"low": {
+        "type": "integer", "maximum": -5}}},
 ]
 
 
