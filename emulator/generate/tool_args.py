@@ -43,7 +43,7 @@ KEYWORD_TYPES: dict[str, tuple[type, ...]] = {
     "patternProperties": (Mapping,), "pattern": (str,),
 }
 # Draws of a pattern that miss the length bounds before the words are used instead.
-PATTERN_TRIES = 8
+PATTERN_TRIES = 3
 
 
 def _well_formed(schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -240,7 +240,7 @@ def generate_instance(
         for _ in range(count * 8 if schema.get("uniqueItems") else count):
             at = len(out)
             part = prefix[at] if at < len(prefix) else \
-                {"allOf": [items, contains]} if at == wanted else items
+                {"allOf": [contains, items]} if at == wanted else items  # contains' first
             item = generate_instance(part, rng, hint, name=name, root=root, depth=depth + 1)
             if not schema.get("uniqueItems") or item not in out:
                 out.append(item)
@@ -285,6 +285,7 @@ def _object(schema: Mapping[str, Any], rng: random.Random, hint: str,
             try:
                 key = string_matching(pattern, rng)
             except Unmatchable:
+                patterns.remove((pattern, value_schema))  # never drawable: not again
                 continue
         elif extra is False:
             break

@@ -54,6 +54,9 @@ SCHEMAS = [
         "contains": {"const": 7}}}},
     {"type": "object", "minProperties": 2, "additionalProperties": False,
      "patternProperties": {"^id_[0-9]+$": {"type": "integer"}}},
+    {"type": "object", "required": ["a"], "properties": {"a": {
+        "type": "array", "items": {"type": "number"},
+        "contains": {"type": "integer", "minimum": 10}}}},
     {"type": "object", "required": ["low"], "properties": {"low": {
         "type": "integer", "maximum": -5}}},
 ]
