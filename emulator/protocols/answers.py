@@ -124,6 +124,7 @@ def plan_tool_calls(
     mode: str,
     named: str | None = None,
     parallel: bool = True,
+    choice_param: str = "tool_choice",
 ) -> list[ToolSpec]:
     """Which tools to call. `mode`: "auto", "required" (any), "none" or "named".
 
@@ -138,7 +139,7 @@ def plan_tool_calls(
             if tool.name == named:
                 return [tool]
         raise InvalidRequest(f"Tool '{named}' is not among the provided tools.",
-                             param="tool_choice")
+                             param=choice_param)
     scored = sorted(((score_tool(t, conversation.last_user_text), i, t)
                      for i, t in enumerate(tools)), key=lambda s: (-s[0], s[1]))
     fitting = [t for score, _, t in scored if score > 0]
@@ -184,8 +185,8 @@ def fit_calls(calls: Sequence[tuple[str, str]],
             kept.append((name, arguments))
             left -= cost
             continue
-        if kept and left < count_tokens(name):  # not even the next name fits: it never
-            return kept, True                    # starts (usage stays within the limit)
+        if left < count_tokens(name):  # not even its name fits: the call never starts
+            return kept, True          # (usage stays within the limit)
         room = max(0, left - count_tokens(name))
         kept.append((name, "".join(split_tokens(arguments)[:room])))
         return kept, True

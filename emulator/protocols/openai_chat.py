@@ -135,7 +135,8 @@ def build_choice(call: Call, index: int, conversation: Conversation,
             else tool_mode(body.get("tool_choice"))
         chosen = plan_tool_calls(tools, conversation, mode=mode, named=named,
                                  parallel=not legacy and body.get("parallel_tool_calls")
-                                 is not False)
+                                 is not False,
+                                 choice_param="function_call" if legacy else "tool_choice")
         planned = [(t.name, tool_arguments(t, draws.rng, conversation)) for t in chosen]
     if planned:
         calls = tuple(
@@ -183,7 +184,9 @@ def complete_chat(call: Call) -> ChatResult:
     messages = body["messages"]
     if not messages:
         raise InvalidRequest("'messages' must contain at least one message.", param="messages")
-    extra = [dumps(body["tools"]).decode()] if body.get("tools") else []
+    # Tool definitions are part of the prompt (the deprecated `functions` likewise).
+    defined = body.get("tools") or body.get("functions")
+    extra = [dumps(defined).decode()] if defined else []
     prompt_tokens = count_message_tokens(messages, extra)
     model = call.model
     if model is not None and model.context_window and prompt_tokens > model.context_window:

@@ -29,3 +29,10 @@ def test_the_kept_calls_never_cost_more_than_max_tokens(max_tokens: int) -> None
     assert cut == (cost(CALLS) > max_tokens)
     for (name, arguments), (full_name, full) in zip(kept, CALLS, strict=False):
         assert name == full_name and full.startswith(arguments)
+
+
+def test_a_call_whose_name_does_not_fit_never_starts() -> None:
+    long_name = [("get-weather-now", '{"city":"Paris"}')]  # get - weather - now: 5 tokens
+    assert count_tokens("get-weather-now") == 5
+    assert fit_calls(long_name, 4) == ([], True)
+    assert fit_calls(long_name, 5) == ([("get-weather-now", "")], True)

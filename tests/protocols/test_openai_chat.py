@@ -291,6 +291,34 @@ def test_sampling_parameters_may_be_null(client: TestClient, slug: str) -> None:
     assert reply.status_code == 200 and len(unwrap(slug, reply.json())["choices"]) == 1
 
 
+FUNCTIONS = [{"name": "get_weather", "description": "Get the weather for a city",
+              "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                             "required": ["city"]}}]
+
+
+@pytest.mark.parametrize("slug", list(CHAT_MODEL))
+def test_a_function_call_answer_fits_the_providers_own_schemas(client: TestClient,
+                                                               slug: str) -> None:
+    asked = {"messages": [{"role": "user", "content": "What is the weather in Paris?"}],
+             "functions": FUNCTIONS}
+    body = chat(client, slug, **asked).json()
+    validator(SCHEMAS / slug / "openai.chat_completions.response.json").validate(body)
+    assert unwrap(slug, body)["choices"][0]["finish_reason"] == "function_call"
+    stream = validator(SCHEMAS / slug / "openai.chat_completions.stream.json")
+    for frame in chat(client, slug, stream=True, **asked).text.split("\n\n"):
+        if frame.startswith("data: {"):
+            stream.validate(json.loads(frame[6:]))
+    # The definitions are part of the prompt, as tools' are.
+    plain = unwrap(slug, chat(client, slug, messages=asked["messages"]).json())
+    assert unwrap(slug, body)["usage"]["prompt_tokens"] > plain["usage"]["prompt_tokens"]
+
+
+def test_an_unknown_function_call_name_is_a_400_naming_function_call(
+        client: TestClient) -> None:
+    reply = chat(client, "apiyi", functions=FUNCTIONS, function_call={"name": "nope"})
+    assert reply.status_code == 400 and reply.json()["error"]["param"] == "function_call"
+
+
 def test_prompt_and_max_tokens_must_fit_the_window_together(client: TestClient) -> None:
     # ruijing-gpt-lite: an 8,192-token window. "word " * 8183 is 8,183 tokens, plus 3 for
     # the message and 3 for the reply: 8,189 in the messages, 3 left.
