@@ -6,16 +6,17 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-# The instants the clock may show: from the Unix epoch to the end of year 9999, what every
-# answer can render (`created` as a 64-bit integer, aimodels' ISO `timestamp`).
-LATEST = 253402300799.0
+# The instants the clock may be set to: from the Unix epoch to the end of year 9998. Every
+# answer renders those (aimodels' ISO `timestamp` stops at 9999), and a live clock set
+# there has a year before it runs out of dates.
+LATEST = 253370764799.0
 
 
 def check_instant(seconds: float) -> float:
     """`seconds` if the clock may show it, else ValueError saying the range."""
     if not 0 <= seconds <= LATEST:  # False for NaN too
         raise ValueError(f"the clock must stay between 1970-01-01T00:00:00Z and "
-                         f"9999-12-31T23:59:59Z (got {seconds!r} Unix seconds)")
+                         f"9998-12-31T23:59:59Z (got {seconds!r} Unix seconds)")
     return seconds
 
 

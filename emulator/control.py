@@ -86,7 +86,10 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
             if not (limit.isascii() and limit.isdigit()):  # '²' is a digit to isdigit()
                 return error_response("'limit' must be a whole number of entries (>= 0).",
                                       param="limit")
-            entries = entries[-int(limit):] if int(limit) else []
+            # More digits than any journal holds entries: all of them (and no int() of
+            # thousands of digits, which Python refuses).
+            count = int(limit) if len(limit) <= 18 else len(entries)
+            entries = entries[-count:] if count else []
         return json_response({"requests": entries, "count": len(entries),
                                "dropped": state.journal.dropped})
 

@@ -13,14 +13,13 @@ import hashlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from . import jsonutil
 from .context import ClientDisconnected, RequestContext
 from .envelopes import render_error, render_ok
 from .errors import EmulatorError, ServerError
 from .fixture_replies import Replayed, consult_fixtures, replay_recorded
-from .generate.seed import derive_seed
+from .generate.seed import derive_seed, hash_head
 from .policy.auth import check_auth
 from .policy.faults import apply_faults
 from .policy.ratelimit import enforce_rate_limit
@@ -95,13 +94,8 @@ def dispatch(ctx: RequestContext) -> Reply:
 def request_id(ctx: RequestContext) -> str:
     """Deterministic: the same request gets the same id."""
     # One call on the joined bytes: the same digest as two update()s, one call fewer.
-    head = _request_head(ctx.state.config.seed, ctx.profile.slug, ctx.method, ctx.path)
+    head = hash_head(ctx.state.config.seed, ctx.profile.slug, ctx.method, ctx.path)
     return "req_" + hashlib.blake2b(head + ctx.raw_body, digest_size=16).hexdigest()
-
-
-@lru_cache(maxsize=1024)  # a test suite asks a few paths over and over (issue 9)
-def _request_head(seed: int, slug: str, method: str, path: str) -> bytes:
-    return f"{seed}\x00{slug}\x00{method}\x00{path}\x00".encode()
 
 
 def base_headers(ctx: RequestContext, content_type: bytes) -> list[tuple[bytes, bytes]]:
