@@ -52,7 +52,7 @@ def limit_routes(app: EmulatorApp) -> list[Route]:
                     "'advance' must be a non-negative number of seconds.", param="advance")
             try:
                 state.clock.advance(float(seconds))
-            except (ValueError, OverflowError) as exc:  # past year 9999
+            except (ValueError, OverflowError) as exc:  # past the end of 9998 (clock.py)
                 return error_response(f"'advance' is too far: {exc}.", param="advance")
         else:
             try:
