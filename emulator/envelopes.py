@@ -137,16 +137,17 @@ def error_row(style: str, error: EmulatorError) -> ErrorRow:
 def error_object(style: str, error: EmulatorError) -> tuple[int, dict[str, Any]]:
     """The inner error object (what goes under "error") and its status."""
     row = error_row(style, error)
+    status = error.status or row.status
     message = row.message or error.message
     code = error.code or row.code
     if style == "openai":
-        return row.status, {"message": message, "type": row.type, "param": error.param,
-                            "code": code}
+        return status, {"message": message, "type": row.type, "param": error.param,
+                        "code": code}
     if style == "aimodels":
-        return row.status, {"code": code, "message": message, "type": row.type}
+        return status, {"code": code, "message": message, "type": row.type}
     if style == "xiaoai":
-        return row.status, {"type": row.type, "message": message}
-    return row.status, {"message": message, "type": row.type}
+        return status, {"type": row.type, "message": message}
+    return status, {"message": message, "type": row.type}
 
 
 def render_error(style: str, error: EmulatorError, now: float) -> tuple[int, dict[str, Any]]:

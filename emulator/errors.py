@@ -20,6 +20,7 @@ class EmulatorError(Exception):
         param: str | None = None,
         headers: dict[str, str] | None = None,
         code: str | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -27,6 +28,10 @@ class EmulatorError(Exception):
         self.headers = headers or {}
         # Overrides the table's code where one kind has several documented codes.
         self.code = code
+        # Overrides the table's status: a fault asking for a status no kind stands for
+        # (408, 409, 504, ...: the SDKs retry or classify them) keeps it, in the body of
+        # its nearest kind.
+        self.status = status
 
 
 class InvalidRequest(EmulatorError):
@@ -140,6 +145,11 @@ def kind_for_status(status: int) -> str:
     """The error kind of a status; one without its own row is a bad request (4xx) or a
     server error (5xx)."""
     return STATUS_KINDS.get(status) or ("server_error" if status >= 500 else "invalid_request")
+
+
+def is_error_status(status: object) -> bool:
+    """Whether a rule may ask for this status: any 4xx or 5xx, as an int."""
+    return isinstance(status, int) and not isinstance(status, bool) and 400 <= status <= 599
 
 
 def default_retry_after(kind: str) -> int | None:

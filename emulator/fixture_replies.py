@@ -103,9 +103,8 @@ def render_fixture_reply(reply: FixtureReply, profile: Profile, now: float,
         return StreamReply([e.frame for e in reply.events], media_type, headers,
                            delays=delays if any(delays) else None, status=reply.status)
     assert isinstance(reply, ErrorReply)
-    error = ERROR_KINDS[reply.kind](reply.message, code=reply.code)
+    error = ERROR_KINDS[reply.kind](reply.message, code=reply.code, status=reply.status)
     status, body = render_error(profile.error_style, error, now)
-    status = reply.status or status
     headers = dict(reply.headers)
     retry_after = default_retry_after(reply.kind) if status == 429 else None
     if retry_after and not any(name.lower() == "retry-after" for name in headers):

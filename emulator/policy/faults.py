@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import jsonutil
 from ..errors import (
     ERROR_KINDS,
+    STATUS_KINDS,
     EmulatorError,
     InvalidRequest,
     RateLimited,
@@ -180,7 +181,10 @@ def fault_error(rule: FaultRule, source: str) -> EmulatorError:
         default_retry_after(kind)
     headers = {"retry-after": str(retry_after)} if retry_after else {}
     message = rule.message or f"The emulator injected this error (fault {source})."
-    return ERROR_KINDS[kind](message, headers=headers)
+    # A status of its own kind takes the provider's status for that kind (529 is
+    # apiyi's documented 503); any other keeps the status asked for.
+    status = rule.status if rule.status not in STATUS_KINDS else None
+    return ERROR_KINDS[kind](message, headers=headers, status=status)
 
 
 async def _request_model(ctx: RequestContext) -> str | None:

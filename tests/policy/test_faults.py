@@ -43,7 +43,9 @@ def test_parser_builds_a_frozen_rule_with_defaults_filled() -> None:
 
 
 @pytest.mark.parametrize(("data", "field"), [
-    ({"status": 418}, "status"),
+    ({"status": 399}, "status"),
+    ({"status": 600}, "status"),
+    ({"status": True}, "status"),
     ({"status": "503"}, "status"),
     ({"status": 503, "bogus": 1}, "bogus"),
     ({"cut_after": -1}, "cut_after"),
@@ -253,3 +255,29 @@ def test_an_error_inside_a_stream_is_worded_for_its_kind(client: TestClient, err
     last = reply.text.strip().split("\n\n")[-1]
     assert last.startswith("event: error\n")
     assert f'"type":"{type_}"' in last and f'"message":"{message}"' in last
+
+
+@pytest.mark.parametrize("slug", list(PROFILES))
+@pytest.mark.parametrize("status", [408, 409, 418, 504, 599])
+def test_a_status_no_kind_stands_for_keeps_its_status_in_the_provider_body(
+        client: TestClient, slug: str, status: int) -> None:
+    from ..contract.routes import error_validator
+
+    profile = PROFILES[slug]
+    route = profile.routes[0]
+    headers = {**AUTH, "X-Emulator-Fault": f"status={status}"}
+    reply = client.request(route.method, f"/{slug}{profile.base_paths[0]}{route.path}",
+                           headers=headers)
+    assert reply.status_code == status
+    assert not list(error_validator(slug).iter_errors(reply.json())), reply.text
+    assert "retry-after" not in reply.headers
+
+
+def test_a_status_of_its_own_kind_takes_the_provider_status(client: TestClient) -> None:
+    """529 stands for overloaded, which apiyi documents as a 503 (xiaoai as a 529)."""
+    reply = client.post(CHAT, json=BODY, headers={**AUTH, "X-Emulator-Fault": "status=529"})
+    assert reply.status_code == 503
+    assert reply.json()["error"]["code"] == "engine_overloaded"
+    reply = client.post(CHAT, json=BODY,
+                        headers={**AUTH, "X-Emulator-Fault": "status=504;retry_after=3"})
+    assert (reply.status_code, reply.headers["retry-after"]) == (504, "3")

@@ -76,8 +76,10 @@ def journal(server: EmulatorServer, count: int) -> list[Any]:
 @pytest.mark.parametrize(("status", "error"), [
     (400, openai.BadRequestError), (401, openai.AuthenticationError),
     (403, openai.PermissionDeniedError), (404, openai.NotFoundError),
-    (429, openai.RateLimitError), (500, openai.InternalServerError),
-    (502, openai.InternalServerError), (503, openai.InternalServerError)])
+    (408, openai.APIStatusError), (409, openai.ConflictError),
+    (422, openai.UnprocessableEntityError), (429, openai.RateLimitError),
+    (500, openai.InternalServerError), (502, openai.InternalServerError),
+    (503, openai.InternalServerError), (504, openai.InternalServerError)])
 def test_status_fault_raises_the_sdk_class_in_the_provider_format(
         server: EmulatorServer, status: int, error: type[Exception]) -> None:
     fault(server, status=status, provider="apiyi")
@@ -108,6 +110,24 @@ def test_one_503_is_retried_by_the_sdk_and_the_journal_marks_the_first(
     assert entries[0].faults == ["status=503 (fault_1)"] and entries[1].faults == []
     assert server.state.faults.listing()[0] | {"rule": None} == {
         "id": "fault_1", "rule": None, "remaining": 0, "hits": 1, "seen": 1}
+
+
+@pytest.mark.parametrize("status", [408, 409, 504])
+def test_statuses_the_sdks_retry_are_retried(server: EmulatorServer, status: int) -> None:
+    """Statuses no provider documents, which both SDKs retry: a test of a client's retry
+    path needs them as much as a 503."""
+    fault(server, status=status, times=2, retry_after=0)
+    reply = sdk(server, max_retries=2).chat.completions.create(model=MODEL, messages=QUESTION)
+    assert reply.choices[0].message.content
+    assert [e.status for e in journal(server, 3)] == [status, status, 200]
+    server.state.reset()
+    fault(server, status=status, times=1, provider="xiaoai")
+    with pytest.raises(anthropic.APIStatusError) as caught:
+        claude(server).messages.create(model=CLAUDE, max_tokens=64, messages=QUESTION)
+    assert caught.value.status_code == status
+    # xiaoai's documented types only: 4xx is a bad request, 5xx the API's error.
+    assert caught.value.body["error"]["type"] == (
+        "api_error" if status >= 500 else "invalid_request_error")
 
 
 def test_529_is_anthropic_overloaded_error_on_xiaoai(server: EmulatorServer) -> None:
