@@ -3,7 +3,8 @@
 GET    /_emulator/health             {"status": "ok", "providers": [...]} (never needs a token)
 POST   /_emulator/reset              journal, runtime fixtures and counts, faults, keys,
                                      limits, jobs and clock back to a fresh start
-GET    /_emulator/requests           the journal: ?provider=&path=&model=&route=&limit=
+GET    /_emulator/requests           the journal: ?provider=&path=&model=&route=&method=
+                                     &status=&after=&limit=
 DELETE /_emulator/requests           empties it
 GET    /_emulator/fixtures           every rule in the order tried (?origin=runtime|file|exchange)
 POST   /_emulator/fixtures           a rule or a list of rules (fixtures_parse.py); 201
@@ -78,17 +79,24 @@ def build_control_app(app: EmulatorApp) -> AdminGate:
 
     async def requests(request: Request) -> Response:
         query = request.query_params
+        numbers: dict[str, int | None] = {}
+        for name, what in (("limit", "a whole number of entries"),
+                           ("status", "an HTTP status"), ("after", "an entry id")):
+            given = query.get(name)
+            if given is not None and not (given.isascii() and given.isdigit()):
+                # '²' is a digit to isdigit(): ASCII digits only.
+                return error_response(f"'{name}' must be {what} (a whole number >= 0).",
+                                      param=name)
+            # More digits than any id, status or journal size: past all of them (and no
+            # int() of thousands of digits, which Python refuses).
+            numbers[name] = None if given is None else \
+                int(given) if len(given) <= 18 else 10**18
         entries = [e.to_dict() for e in state.journal.select(
             provider=query.get("provider"), path=query.get("path"),
-            model=query.get("model"), route_id=query.get("route"))]
-        limit = query.get("limit")
-        if limit is not None:
-            if not (limit.isascii() and limit.isdigit()):  # '²' is a digit to isdigit()
-                return error_response("'limit' must be a whole number of entries (>= 0).",
-                                      param="limit")
-            # More digits than any journal holds entries: all of them (and no int() of
-            # thousands of digits, which Python refuses).
-            count = int(limit) if len(limit) <= 18 else len(entries)
+            model=query.get("model"), route_id=query.get("route"),
+            method=query.get("method"), status=numbers["status"], after=numbers["after"])]
+        count = numbers["limit"]
+        if count is not None:
             entries = entries[-count:] if count else []
         return json_response({"requests": entries, "count": len(entries),
                                "dropped": state.journal.dropped})

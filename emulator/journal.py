@@ -92,8 +92,15 @@ class Journal:
         path: str | None = None,
         model: str | None = None,
         route_id: str | None = None,
+        method: str | None = None,
+        status: int | None = None,
+        after: int | None = None,
     ) -> Iterable[JournalEntry]:
+        """Entries that pass every filter given; `after` keeps those recorded after the
+        entry of that id (what a client polling the journal has not seen yet)."""
         for entry in self.entries:
+            if after is not None and entry.id <= after:
+                continue
             if provider and entry.provider != provider:
                 continue
             if path and path not in entry.path:
@@ -101,5 +108,9 @@ class Journal:
             if model and entry.model != model:
                 continue
             if route_id and entry.route_id != route_id:
+                continue
+            if method and entry.method != method.upper():
+                continue
+            if status is not None and entry.status != status:
                 continue
             yield entry

@@ -78,8 +78,9 @@ class EmulatorFixture:
         return Anthropic(base_url=self.anthropic_base_url(provider), api_key=api_key,
                          **kwargs)
 
-    def find_requests(self, **filters: str) -> list[dict[str, Any]]:
-        """Journal entries, oldest first; filters: provider, path, model, route.
+    def find_requests(self, **filters: str | int) -> list[dict[str, Any]]:
+        """Journal entries, oldest first; filters: provider, path, model, route, method,
+        status, after (an entry id: only the entries recorded since), limit.
 
         Read through the control API, not the journal object: the server records an
         entry just after the answer leaves, so asking it over HTTP is what orders the

@@ -45,13 +45,21 @@ def test_the_journal_shows_what_the_client_sent_with_keys_masked(client: TestCli
     ("path=/chat/", ["/v1/chat/completions"]),
     ("model=gpt-4o", ["/v1/chat/completions"]),
     ("route=anthropic.messages", ["/v1/messages"]),
-    ("limit=1", ["/v1/messages"]),
+    ("limit=1", ["/v1/models"]),
+    ("method=get", ["/v1/models"]),
+    ("status=401", ["/v1/models"]),
+    ("status=200", ["/v1/chat/completions", "/v1/messages"]),
+    ("after=1", ["/v1/messages", "/v1/models"]),
+    ("after=1&status=200&limit=5", ["/v1/messages"]),
+    ("after=3", []),
+    ("after=" + "9" * 40, []),
 ])
 def test_the_journal_filters(client: TestClient, query: str, expected: list[str]) -> None:
     client.post(CHAT, json=ASK, headers=AUTH)
     client.post("/xiaoai/v1/messages", headers=AUTH, json={
         "model": "xiaoai-chat-v1", "max_tokens": 20,
         "messages": [{"role": "user", "content": "hi"}]})
+    client.get("/apiyi/v1/models")  # no key: a 401
     entries = client.get(f"/_emulator/requests?{query}").json()["requests"]
     assert [e["path"] for e in entries] == expected
 

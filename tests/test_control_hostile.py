@@ -92,10 +92,12 @@ def test_a_journal_limit_past_any_journal_is_all_of_it(client: TestClient) -> No
     assert listing["count"] == 1
 
 
-@pytest.mark.parametrize("limit", ["-1", "abc", "1e3", "²", ""])
-def test_a_journal_limit_that_is_no_count_is_a_400(client: TestClient, limit: str) -> None:
-    reply = client.get(f"/_emulator/requests?limit={limit}")
-    assert reply.status_code == 400 and reply.json()["error"]["param"] == "limit"
+@pytest.mark.parametrize("name", ["limit", "status", "after"])
+@pytest.mark.parametrize("value", ["-1", "abc", "1e3", "²", ""])
+def test_a_journal_number_that_is_no_number_is_a_400(client: TestClient, name: str,
+                                                     value: str) -> None:
+    reply = client.get(f"/_emulator/requests?{name}={value}")
+    assert reply.status_code == 400 and reply.json()["error"]["param"] == name
 
 
 @pytest.mark.parametrize(("method", "path", "status", "kind"), [

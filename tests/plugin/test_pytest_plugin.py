@@ -37,6 +37,10 @@ def test_fixtures_answer_and_reset_between_tests(emulator):
         model="gpt-4o", messages=[{"role": "user", "content": "ping"}])
     assert reply.choices[0].message.content == "pong"
     assert emulator.find_requests(provider="apiyi")[0]["fixture"] == "pytest"
+    seen = emulator.requests[-1]["id"]
+    client.models.list()
+    assert [r["path"] for r in emulator.find_requests(after=seen, method="GET",
+                                                      status=200)] == ["/v1/models"]
 
 
 def test_the_previous_fixture_is_gone(emulator):
