@@ -15,10 +15,11 @@ from .tokens import DICT_OR_MAPPING
 # streamed and the non-streamed answer carry the same text and ids, and `max_tokens`,
 # `stop` or `n` cut (or add to) the same answer rather than draw a new one, as a model at
 # temperature 0 would; `logprobs` (and the Responses API's `include`) only adds the
-# probabilities of that answer's tokens.
+# probabilities of that answer's tokens; a streamed image's `partial_images` come before
+# the same final image.
 DELIVERY_FIELDS = frozenset({
     "stream", "stream_options", "max_tokens", "max_completion_tokens", "max_output_tokens",
-    "stop", "stop_sequences", "n", "logprobs", "top_logprobs", "include",
+    "stop", "stop_sequences", "n", "logprobs", "top_logprobs", "include", "partial_images",
 })
 
 

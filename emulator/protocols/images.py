@@ -1,20 +1,34 @@
 """Image generation: OpenAI `POST /images/generations` (apiyi, qhaigc) and aimodels'
 enveloped variant. Every image is a real PNG of the stated size, served by the emulator
 (media_files.py) or inlined as base64; the request schema has already refused sizes,
-qualities, styles and counts the provider does not document."""
+qualities, styles and counts the provider does not document.
+
+`stream: true` (the GPT image models only, as OpenAI has it) answers with server-sent
+events: `partial_images` (0-3) `image_generation.partial_image` events per image, then
+its `image_generation.completed` with the final image and the token usage."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
+from ..errors import InvalidRequest
 from ..generate.images import parse_size
-from .base import Call, JSONReply
+from ..generate.tokens import count_tokens
+from ..sse import frame_event
+from .base import Call, JSONReply, Reply, StreamReply
 from .media_files import digest_hex, image_bytes, image_name, media_url
 
 OPENAI_DEFAULT_SIZE = "1024x1024"
 # aimodels prices nothing publicly; its example shows 0.0008 for one 1024x1024 image.
 AIMODELS_COST_PER_MEGAPIXEL = 0.0008
+# Image output tokens of the GPT image models for a square 1024 image, by quality (OpenAI's
+# image generation guide; other sizes in proportion to their area), and what each
+# partial image adds.
+IMAGE_TOKENS = {"low": 272, "medium": 1056, "high": 4160}
+PARTIAL_IMAGE_TOKENS = 100
+# Quality names of the GPT image models; dall-e's hd and standard map to them.
+GPT_IMAGE_QUALITY = {"hd": "high", "standard": "medium"}
 
 
 def _size(text: Any, default: str) -> tuple[int, int]:
@@ -29,9 +43,11 @@ def revised_prompt(body: dict[str, Any]) -> str:
     return ", ".join([str(body.get("prompt", "")).strip()] + [e for e in extras if e])
 
 
-def handle_openai_images(call: Call) -> JSONReply:
+def handle_openai_images(call: Call) -> Reply:
     body: dict[str, Any] = call.body
     width, height = _size(body.get("size"), OPENAI_DEFAULT_SIZE)
+    if body.get("stream"):
+        return stream_images(call, width, height)
     inline = body.get("response_format") == "b64_json"
     revised = revised_prompt(body)
     data = []
@@ -39,11 +55,50 @@ def handle_openai_images(call: Call) -> JSONReply:
         digest = digest_hex(call, f"image:{index}")
         item: dict[str, Any] = {"revised_prompt": revised}
         if inline:
-            item["b64_json"] = base64.b64encode(image_bytes(digest, width, height)).decode()
+            item["b64_json"] = _b64(digest, width, height)
         else:
             item["url"] = media_url(call, image_name(digest, width, height))
         data.append(item)
     return JSONReply({"created": int(call.now), "data": data})
+
+
+def stream_images(call: Call, width: int, height: int) -> StreamReply:
+    """Partial images, then the final one, for each image asked for; all inline."""
+    body: dict[str, Any] = call.body
+    model = str(body.get("model", ""))
+    if not model.startswith("gpt-image"):
+        raise InvalidRequest(f"Streaming is only supported for the GPT image models, not "
+                             f"'{model}'.", param="stream")
+    quality = body.get("quality") or "auto"
+    quality = GPT_IMAGE_QUALITY.get(quality, quality)
+    partials = int(body.get("partial_images") or 0)
+    # The image's own settings, as each event restates them; every image is a PNG.
+    settings = {"created_at": int(call.now), "size": f"{width}x{height}",
+                "quality": quality, "background": body.get("background") or "auto",
+                "output_format": "png"}
+    text_tokens = count_tokens(str(body.get("prompt", "")))
+    per_image = round(IMAGE_TOKENS.get(quality, IMAGE_TOKENS["medium"])
+                      * width * height / (1024 * 1024)) + partials * PARTIAL_IMAGE_TOKENS
+    events = []
+    for index in range(int(body.get("n") or 1)):
+        for partial in range(partials):
+            digest = digest_hex(call, f"image:{index}:partial:{partial}")
+            events.append(frame_event("image_generation.partial_image", {
+                "type": "image_generation.partial_image", "b64_json": _b64(digest, width,
+                                                                           height),
+                **settings, "partial_image_index": partial}))
+        events.append(frame_event("image_generation.completed", {
+            "type": "image_generation.completed",
+            "b64_json": _b64(digest_hex(call, f"image:{index}"), width, height), **settings,
+            "usage": {"total_tokens": text_tokens + per_image, "input_tokens": text_tokens,
+                      "output_tokens": per_image,
+                      "input_tokens_details": {"text_tokens": text_tokens,
+                                               "image_tokens": 0}}}))
+    return StreamReply(events)
+
+
+def _b64(digest: str, width: int, height: int) -> str:
+    return base64.b64encode(image_bytes(digest, width, height)).decode()
 
 
 def handle_aimodels_images(call: Call) -> JSONReply:

@@ -21,11 +21,12 @@ MODELS_RETRIEVE_INFERRED = RouteSpec(
 
 # -- Media (images, audio, video): protocols/images.py, audio.py, media_files.py ----------
 IMAGES_GENERATIONS = RouteSpec(
-    "POST", "/images/generations", "openai.images_generations", model_kinds=("image",)
+    "POST", "/images/generations", "openai.images_generations", model_kinds=("image",),
+    streams=True,  # the GPT image models' `stream: true`
 )
 IMAGES_GENERATIONS_INFERRED = RouteSpec(
     "POST", "/images/generations", "openai.images_generations", model_kinds=("image",),
-    source="inferred",
+    source="inferred", streams=True,
 )
 AUDIO_TRANSCRIPTIONS = RouteSpec(
     "POST", "/audio/transcriptions", "openai.audio_transcriptions", body="multipart",

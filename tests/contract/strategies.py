@@ -123,12 +123,14 @@ TOKEN_LIMITS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 _STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
 
 
-def repair(body: dict[str, Any], limit: int | None) -> dict[str, Any]:
+def repair(body: dict[str, Any], limit: int | None, model: Any = None) -> dict[str, Any]:
     """The rules a body's schema cannot state, in the wire formats themselves: a forced
     tool must be among `tools` (OpenAI, Anthropic), a token limit within the model's
-    documented output limit (the catalogue), and a `previous_response_id` must name a
-    stored response (state: dropped here)."""
+    documented output limit (the catalogue), only a GPT image model streams an image, and
+    a `previous_response_id` must name a stored response (state: dropped here)."""
     body.pop("previous_response_id", None)
+    if model is not None and model.kind == "image" and not model.id.startswith("gpt-image"):
+        body.pop("stream", None)
     choice = body.get("tool_choice")
     if isinstance(choice, dict) and ("function" in choice or "name" in choice):
         tools = body.get("tools") or []
@@ -169,7 +171,7 @@ def _valid_bodies(case: RouteCase) -> st.SearchStrategy[dict[str, Any]]:
             body = {**body, "model": model}
         body = {**body, **{k: v for k, v in files.items() if k in body}}
         found = case.profile.catalogue.get(model)
-        return repair(body, found.max_output_tokens if found else None)
+        return repair(body, found.max_output_tokens if found else None, found)
 
     # Top-level anyOf/oneOf (one of two prompt fields) is left to the filter.
     loose = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}

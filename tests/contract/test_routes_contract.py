@@ -40,7 +40,8 @@ REFERENCE_SCHEMAS: dict[str, tuple[str, str | None]] = {
     "openai.embeddings": ("openai/CreateEmbeddingResponse.json", None),
     "openai.models_list": ("openai/ListModelsResponse.json", None),
     "openai.models_retrieve": ("openai/Model.json", None),
-    "openai.images_generations": ("openai/ImagesResponse.json", None),
+    "openai.images_generations": ("openai/ImagesResponse.json",
+                                  "openai/ImageGenStreamEvent.json"),
     "openai.responses": ("openai/Response.json", "openai/ResponseStreamEvent.json"),
     "anthropic.messages": ("anthropic/Message.json", "anthropic/StreamEvent.json"),
 }

@@ -83,7 +83,7 @@ def name_a_catalogue_model(route: RouteCase, body: Any, draw: int) -> None:
         return
     model = models[draw % len(models)]
     body["model"] = model.id
-    repair(body, model.max_output_tokens)
+    repair(body, model.max_output_tokens, model)
 
 
 @pytest.mark.parametrize(("slug", "operation", "mode"), RUNS)

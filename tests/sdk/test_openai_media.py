@@ -36,6 +36,49 @@ def test_images_url_and_b64_json(server: EmulatorServer) -> None:
     assert png_size(base64.b64decode(inline.data[0].b64_json)) == (1024, 1024)
 
 
+# Image tokens at high quality: 4160 for a square 1024 image, in proportion to the area
+# (OpenAI's 6240 for 1024x1536); apiyi documents only dall-e's sizes and qualities (its
+# hd is high).
+@pytest.mark.parametrize(("slug", "size", "quality", "tokens"), [
+    ("apiyi", "1024x1792", "hd", 7280), ("qhaigc", "1024x1536", "high", 6240)])
+def test_streamed_image_sends_partials_then_the_final_image(
+        server: EmulatorServer, slug: str, size: str, quality: str, tokens: int) -> None:
+    client = _client(server, slug)
+    width, height = map(int, size.split("x"))
+
+    def events() -> list[object]:
+        return list(client.images.generate(model="gpt-image-1", prompt="a lighthouse",
+                                           size=size, quality=quality, n=2,  # type: ignore[arg-type]
+                                           stream=True, partial_images=2))
+
+    first = events()
+    assert [(e.type, getattr(e, "partial_image_index", None)) for e in first] == [
+        ("image_generation.partial_image", 0), ("image_generation.partial_image", 1),
+        ("image_generation.completed", None)] * 2
+    images = [base64.b64decode(e.b64_json) for e in first]  # type: ignore[attr-defined]
+    assert {png_size(image) for image in images} == {(width, height)}
+    assert len(set(images)) == len(images)  # each partial and final image its own
+    done = first[2]
+    assert (done.size, done.quality, done.output_format) == (  # type: ignore[attr-defined]
+        size, "high", "png")
+    usage = done.usage  # type: ignore[attr-defined]
+    assert usage.output_tokens == tokens + 2 * 100  # and 100 for each partial image
+    assert usage.total_tokens == usage.input_tokens + usage.output_tokens
+    assert [e.model_dump() for e in events()] == [e.model_dump() for e in first]
+    plain = client.images.generate(model="gpt-image-1", prompt="a lighthouse",
+                                   size=size, quality=quality, n=2)  # type: ignore[arg-type]
+    # The streamed final images are the ones the same request gets unstreamed.
+    assert [httpx.get(d.url or "").content for d in plain.data or []] == \
+        [images[2], images[5]]
+
+
+def test_streaming_a_dall_e_image_is_a_bad_request(server: EmulatorServer) -> None:
+    with pytest.raises(BadRequestError) as caught:
+        list(_client(server, "qhaigc").images.generate(model="dall-e-3", prompt="a fox",
+                                                       stream=True))
+    assert caught.value.param == "stream"  # type: ignore[attr-defined]
+
+
 def test_image_size_outside_the_doc_raises_bad_request(server: EmulatorServer) -> None:
     from openai import BadRequestError
 
