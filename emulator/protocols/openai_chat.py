@@ -11,7 +11,7 @@ from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
 from ..generate.ids import make_id
 from ..generate.logprobs import token_logprobs
-from ..generate.tokens import count_message_tokens, count_tokens
+from ..generate.tokens import content_text, count_message_tokens, count_tokens
 from ..jsonutil import dumps
 from .answers import (
     Conversation,
@@ -26,6 +26,7 @@ from .answers import (
     tool_arguments,
 )
 from .base import Call, JSONReply, Reply, StreamReply
+from .strict_schemas import check_strict_format, check_strict_function, mentions_json
 
 FINISH = {"stop": "stop", "stop_sequence": "stop", "length": "length"}
 
@@ -179,11 +180,34 @@ def wants_logprobs(body: Mapping[str, Any]) -> bool:
     return body.get("logprobs") is True
 
 
+def check_output_rules(body: Mapping[str, Any]) -> None:
+    """What the API refuses before generating: JSON mode without the word "json" in the
+    conversation, and a schema sent with `strict: true` that breaks the strict rules."""
+    fmt = body.get("response_format")
+    if fmt is not None and isinstance(fmt, dict | Mapping):
+        kind = fmt.get("type")
+        if kind == "json_object" and not mentions_json(
+                content_text(m.get("content")) for m in body["messages"]
+                if isinstance(m, Mapping)):
+            raise InvalidRequest("'messages' must contain the word 'json' in some form, to "
+                                 "use 'response_format' of type 'json_object'.",
+                                 param="messages")
+        spec = fmt.get("json_schema")
+        if kind == "json_schema" and isinstance(spec, Mapping) and spec.get("strict") is True:
+            check_strict_format(spec.get("name"), spec.get("schema"), "response_format")
+    for index, tool in enumerate(body.get("tools") or ()):
+        function = tool.get("function") if isinstance(tool, Mapping) else None
+        if isinstance(function, Mapping) and function.get("strict") is True:
+            check_strict_function(function.get("name"), function.get("parameters"),
+                                  f"tools[{index}].function.parameters")
+
+
 def complete_chat(call: Call) -> ChatResult:
     body = call.body
     messages = body["messages"]
     if not messages:
         raise InvalidRequest("'messages' must contain at least one message.", param="messages")
+    check_output_rules(body)
     # Tool definitions are part of the prompt (the deprecated `functions` likewise).
     defined = body.get("tools") or body.get("functions")
     extra = [dumps(defined).decode()] if defined else []

@@ -33,6 +33,7 @@ from .answers import (
 from .base import Call, JSONReply, Reply, StreamReply
 from .openai_responses_store import check_previous, keep, previous_tokens
 from .openai_responses_stream import response_events
+from .strict_schemas import check_strict_format, check_strict_function, mentions_json
 
 # The `include` value that asks for the output text's logprobs (the others name outputs of
 # tools the emulator does not run).
@@ -80,6 +81,26 @@ def read_input(body: Mapping[str, Any]) -> tuple[Conversation, list[dict[str, An
             messages.append({"role": role, "content": text})
     tool_text = "\n".join(results) if results else None
     return Conversation(last_role, last_user, tool_text), messages
+
+
+def check_output_rules(body: Mapping[str, Any], messages: list[dict[str, Any]]) -> None:
+    """JSON mode needs the word "json" in the input messages (instructions do not count),
+    and a schema sent with `strict: true` must keep the strict rules (strict_schemas.py)."""
+    text = body.get("text")
+    fmt = text.get("format") if isinstance(text, Mapping) else None
+    if isinstance(fmt, Mapping):
+        if fmt.get("type") == "json_object" and not mentions_json(
+                str(m["content"]) for m in messages):
+            raise InvalidRequest("Response input messages must contain the word 'json' in "
+                                 "some form to use 'text.format' of type 'json_object'.",
+                                 param="text.format")
+        if fmt.get("type") == "json_schema" and fmt.get("strict") is True:
+            check_strict_format(fmt.get("name"), fmt.get("schema"), "text.format.schema")
+    for index, tool in enumerate(body.get("tools") or ()):
+        if isinstance(tool, Mapping) and tool.get("type") == "function" \
+                and tool.get("strict") is True:
+            check_strict_function(tool.get("name"), tool.get("parameters"),
+                                  f"tools[{index}].parameters")
 
 
 def read_tools(body: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -174,6 +195,7 @@ def create_response(call: Call, carried_tokens: int = 0) -> ResponseResult:
     continued with `previous_response_id`, part of its input."""
     body = call.body
     conversation, messages = read_input(body)
+    check_output_rules(body, messages)
     instructions = body.get("instructions")
     if isinstance(instructions, str):
         messages.insert(0, {"role": "system", "content": instructions})

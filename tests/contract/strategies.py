@@ -126,9 +126,12 @@ _STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
 def repair(body: dict[str, Any], limit: int | None, model: Any = None) -> dict[str, Any]:
     """The rules a body's schema cannot state, in the wire formats themselves: a forced
     tool must be among `tools` (OpenAI, Anthropic), a token limit within the model's
-    documented output limit (the catalogue), only a GPT image model streams an image, and
-    a `previous_response_id` must name a stored response (state: dropped here)."""
+    documented output limit (the catalogue), only a GPT image model streams an image,
+    JSON mode needs the word "json" in the messages and a `strict` schema the strict rules
+    (both dropped here: the unit tests cover them), and a `previous_response_id` must name
+    a stored response (state: dropped here)."""
     body.pop("previous_response_id", None)
+    _drop_strict_rules(body)
     if model is not None and model.kind == "image" and not model.id.startswith("gpt-image"):
         body.pop("stream", None)
     choice = body.get("tool_choice")
@@ -147,6 +150,34 @@ def repair(body: dict[str, Any], limit: int | None, model: Any = None) -> dict[s
         if limit and isinstance(body.get(name), int | float) and body[name] > limit:
             body[name] = limit
     return body
+
+
+def _drop_strict_rules(body: dict[str, Any]) -> None:
+    fmt = body.get("response_format")
+    if isinstance(fmt, dict):
+        if fmt.get("type") == "json_object":
+            body.pop("response_format")
+        elif isinstance(fmt.get("json_schema"), dict):
+            body["response_format"] = {**fmt, "json_schema": {
+                k: v for k, v in fmt["json_schema"].items() if k != "strict"}}
+    text = body.get("text")
+    if isinstance(text, dict) and isinstance(text.get("format"), dict):
+        if text["format"].get("type") == "json_object":
+            body.pop("text")
+        else:
+            body["text"] = {**text, "format": {k: v for k, v in text["format"].items()
+                                               if k != "strict"}}
+    if isinstance(body.get("tools"), list):
+        body["tools"] = [_unstrict_tool(tool) for tool in body["tools"]]
+
+
+def _unstrict_tool(tool: Any) -> Any:
+    if not isinstance(tool, dict):
+        return tool
+    tool = {k: v for k, v in tool.items() if k != "strict"}
+    if isinstance(tool.get("function"), dict):
+        tool["function"] = {k: v for k, v in tool["function"].items() if k != "strict"}
+    return tool
 
 
 def valid_bodies(case: RouteCase) -> st.SearchStrategy[dict[str, Any]]:

@@ -258,8 +258,65 @@ def test_streamed_tool_calls_reassemble_by_index(client: TestClient) -> None:
 
 
 def test_json_object_response_format_parses(client: TestClient) -> None:
-    body = chat(client, "apiyi", response_format={"type": "json_object"}).json()
+    body = chat(client, "apiyi", response_format={"type": "json_object"}, messages=[
+        {"role": "system", "content": "Answer in Json."},
+        {"role": "user", "content": [{"type": "text", "text": "Tell me about the sea"}]}]).json()
     assert isinstance(json.loads(body["choices"][0]["message"]["content"]), dict)
+
+
+def test_json_object_without_the_word_json_is_a_400(client: TestClient) -> None:
+    reply = chat(client, "apiyi", response_format={"type": "json_object"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == {
+        "message": "'messages' must contain the word 'json' in some form, to use "
+                   "'response_format' of type 'json_object'.",
+        "type": "invalid_request_error", "param": "messages", "code": "invalid_request_error"}
+
+
+LOOSE = {"type": "object", "properties": {"city": {"type": "string"},
+                                          "days": {"type": "integer"}},
+         "required": ["city"], "additionalProperties": False}
+
+
+@pytest.mark.parametrize(("schema", "problem"), [
+    ({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+     "In context=(), 'additionalProperties' is required to be supplied and to be false."),
+    (LOOSE, "In context=(), 'required' is required to be supplied and to be an array "
+            "including every key in properties. Missing 'days'."),
+    ({"type": "object", "additionalProperties": False, "required": ["meta"], "properties": {
+        "meta": {"type": "object"}}},
+     "In context=('properties', 'meta'), 'additionalProperties' is required to be supplied "
+     "and to be false."),
+    ({"type": "array", "items": {"type": "string"}},
+     "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"array\"'."),
+])
+def test_a_strict_schema_that_breaks_the_rules_is_a_400(client: TestClient, schema: Any,
+                                                       problem: str) -> None:
+    reply = chat(client, "apiyi", response_format={"type": "json_schema", "json_schema": {
+        "name": "forecast", "strict": True, "schema": schema}})
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert error["message"] == f"Invalid schema for response_format 'forecast': {problem}"
+    assert (error["param"], error["code"]) == ("response_format", "invalid_json_schema")
+    tool = {"type": "function", "function": {"name": "forecast", "strict": True,
+                                             "parameters": schema}}
+    reply = chat(client, "apiyi", tools=[{"type": "function", "function": {
+        "name": "other", "parameters": LOOSE}}, tool])  # the first is not strict: not checked
+    error = reply.json()["error"]
+    assert error["message"] == f"Invalid schema for function 'forecast': {problem}"
+    assert (error["param"], error["code"]) == ("tools[1].function.parameters",
+                                               "invalid_function_parameters")
+
+
+def test_a_strict_schema_that_keeps_the_rules_is_answered(client: TestClient) -> None:
+    schema = {"type": "object", "additionalProperties": False, "required": ["city", "days"],
+              "properties": {"city": {"type": "string"}, "days": {"anyOf": [
+                  {"type": "integer"}, {"type": "null"}]}}}
+    reply = chat(client, "apiyi", response_format={"type": "json_schema", "json_schema": {
+        "name": "forecast", "strict": True, "schema": schema}})
+    assert reply.status_code == 200
+    Draft202012Validator(schema).validate(
+        json.loads(reply.json()["choices"][0]["message"]["content"]))
 
 
 def test_json_schema_response_format_validates(client: TestClient) -> None:

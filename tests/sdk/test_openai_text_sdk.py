@@ -243,6 +243,42 @@ def test_responses_max_output_tokens_cuts_a_function_call(server: EmulatorServer
     assert cut.usage is not None and cut.usage.output_tokens == 16
 
 
+def test_responses_json_mode_needs_the_word_in_the_input(server: EmulatorServer) -> None:
+    client = sdk(server)
+    json_mode = {"format": {"type": "json_object"}}
+    with pytest.raises(openai.BadRequestError) as caught:  # instructions do not count
+        client.responses.create(model="gpt-4o", instructions="Reply in JSON.",
+                                input="Describe the sea", text=json_mode)  # type: ignore[arg-type]
+    assert caught.value.param == "text.format"  # type: ignore[attr-defined]
+    assert "must contain the word 'json'" in caught.value.message
+    reply = client.responses.create(model="gpt-4o", input="Describe the sea as JSON",
+                                    text=json_mode)  # type: ignore[arg-type]
+    assert isinstance(json.loads(reply.output_text), dict)
+
+
+def test_responses_strict_schemas_follow_the_strict_rules(server: EmulatorServer) -> None:
+    client = sdk(server)
+    loose = {"type": "object", "properties": {"city": {"type": "string"}}}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.responses.create(model="gpt-4o", input="Weather in Oslo?", text={
+            "format": {"type": "json_schema", "name": "place", "strict": True,
+                       "schema": loose}})  # type: ignore[typeddict-item]
+    assert caught.value.code == "invalid_json_schema"  # type: ignore[attr-defined]
+    assert caught.value.body["message"] == (  # type: ignore[index]
+        "Invalid schema for response_format 'place': In context=(), 'additionalProperties' "
+        "is required to be supplied and to be false.")
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.responses.create(model="gpt-4o", input="Weather in Oslo?", tools=[{
+            "type": "function", "name": "get_weather", "strict": True,
+            "parameters": dict(loose, additionalProperties=False)}])  # type: ignore[list-item]
+    assert caught.value.param == "tools[0].parameters"  # type: ignore[attr-defined]
+    assert "Missing 'city'" in caught.value.message
+    # Without `strict: true` the same schema is used as it is.
+    reply = client.responses.create(model="gpt-4o", input="Weather in Oslo?", tools=[{
+        "type": "function", "name": "get_weather", "parameters": loose}])  # type: ignore[list-item]
+    assert reply.output[0].type == "function_call"
+
+
 def test_rerank_over_raw_http(server: EmulatorServer) -> None:
     response = httpx.post(server.base_url("qhaigc") + "/rerank", headers=AUTH, json={
         "model": "bge-reranker-v2-m3", "query": "reset my password", "top_n": 2,
