@@ -26,6 +26,7 @@ from .answers import (
     fragments,
     plan_tool_calls,
     stop_list,
+    structured_text,
     tool_arguments,
 )
 from .base import Call, JSONReply, Reply, StreamReply
@@ -161,6 +162,17 @@ def input_json(arguments: Any) -> str:
     return dumps(arguments if isinstance(arguments, Mapping) else {}).decode()
 
 
+def output_schema(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The JSON schema the answer's text must follow (structured outputs:
+    `output_config.format`, or the beta's `output_format`), or None."""
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, Mapping) else body.get("output_format")
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        schema = fmt.get("schema")
+        return schema if isinstance(schema, Mapping) else {"type": "object"}
+    return None
+
+
 def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
         tuple[list[Block], str, str | None]:
     """The answer's blocks, its stop_reason and stop_sequence."""
@@ -189,6 +201,9 @@ def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
                             input_json=text) for k, (name, text) in enumerate(fitted))
         return blocks, "max_tokens" if cut else "tool_use", None
     text = canned.content if canned is not None else None
+    schema = output_schema(body)
+    if text is None and schema is not None:
+        text = structured_text(schema, draws.rng, conversation)
     answer = compose_text(draws, conversation, max_tokens=max_tokens,
                           stop=stop_list(body.get("stop_sequences")), text=text)
     reason = STOP_REASON[answer.reason]

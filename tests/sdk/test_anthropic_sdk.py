@@ -58,6 +58,34 @@ def test_sync_create_and_stream_agree(server: EmulatorServer) -> None:
     assert final.to_dict(exclude_none=True) == message.to_dict(exclude_none=True)
 
 
+def test_structured_output_follows_the_schema(server: EmulatorServer) -> None:
+    """`output_config.format` (what `messages.parse` and LangChain's json_schema method
+    send): the text is JSON that validates, streamed or not."""
+    from pydantic import BaseModel
+
+    class City(BaseModel):
+        name: str
+        population: int
+        rivers: list[str]
+
+    client = sdk(server)
+    ask = [{"role": "user", "content": "Describe Oslo"}]
+    parsed = client.messages.parse(model=MODEL, max_tokens=1024, messages=ask,
+                                   output_format=City)
+    assert isinstance(parsed.parsed_output, City)
+    schema = {"type": "object", "required": ["city", "founded"],
+              "additionalProperties": False, "properties": {
+                  "city": {"type": "string", "minLength": 2},
+                  "founded": {"type": "integer", "minimum": 800, "maximum": 2000}}}
+    config: Any = {"format": {"type": "json_schema", "schema": schema}}
+    message = client.messages.create(model=MODEL, max_tokens=1024, messages=ask,
+                                     output_config=config)
+    Draft202012Validator(schema).validate(json.loads(message.content[0].text))
+    with client.messages.stream(model=MODEL, max_tokens=1024, messages=ask,
+                                output_config=config) as stream:
+        assert "".join(stream.text_stream) == message.content[0].text
+
+
 def test_max_tokens_zero_generates_nothing(server: EmulatorServer) -> None:
     """0 pre-warms the prompt cache (wire-formats 2.1): no content block, stop_reason
     max_tokens, no output tokens; streamed, the same message with no block events."""
