@@ -11,10 +11,12 @@ from .. import sse
 from ..errors import ContextTooLong, InvalidRequest
 from ..generate.ids import make_id
 from ..generate.logprobs import token_logprobs
+from ..generate.text import generate_text
 from ..generate.tokens import content_text, count_message_tokens, count_tokens
 from ..jsonutil import dumps
 from .answers import (
     Conversation,
+    TextAnswer,
     ToolSpec,
     compose_text,
     describe_messages,
@@ -51,12 +53,16 @@ class ChatChoice:
     logprobs: dict[str, Any] | None = None
     # Asked for with the deprecated `functions`: its one call is `message.function_call`.
     legacy: bool = False
+    # A reasoning model's tokens of thought, sent before the answer (`reasoning_content`).
+    reasoning: tuple[str, ...] | None = None
 
     @property
     def completion_tokens(self) -> int:
+        thought = len(self.reasoning) if self.reasoning else 0
         if self.tool_calls:
-            return sum(count_tokens(c.name) + count_tokens(c.arguments) for c in self.tool_calls)
-        return len(self.tokens)
+            return thought + sum(count_tokens(c.name) + count_tokens(c.arguments)
+                                 for c in self.tool_calls)
+        return thought + len(self.tokens)
 
 
 @dataclass(slots=True)
@@ -122,6 +128,16 @@ def build_choice(call: Call, index: int, conversation: Conversation,
     # Text reads the choice's draw stream; only tools and JSON output seed its rng.
     draws = call.seed.draws(f"choice:{index}")
     canned = call.canned
+    reasoning = None
+    if call.model is not None and call.model.reasoning and canned is None:
+        # The thought comes first and spends the same budget (DeepSeek's max_tokens):
+        # cut within it, the answer is empty.
+        thought = think(call, index, conversation, max_tokens)
+        reasoning = thought.tokens
+        if thought.reason == "length":
+            return ChatChoice(index, "", (), (), "length", None, False, reasoning)
+        if max_tokens is not None:
+            max_tokens -= len(reasoning)
     # The deprecated `functions` stand for tools when there are none: one call at most.
     legacy = "tools" not in body and "functions" in body
     tools = read_tools(body) if "tools" in body else read_functions(body) if legacy else []
@@ -149,7 +165,7 @@ def build_choice(call: Call, index: int, conversation: Conversation,
             finish = "function_call"
         return ChatChoice(index, None, (), calls, finish,
                           {"content": None, "refusal": None} if wants_logprobs(body) else None,
-                          legacy)
+                          legacy, reasoning)
     text = canned.content if canned is not None else None
     wants_json, schema = response_schema(body)
     if text is None and wants_json:
@@ -163,7 +179,17 @@ def build_choice(call: Call, index: int, conversation: Conversation,
         logprobs = {"content": token_logprobs(call.seed.draws(f"logprobs:{index}"),
                                               answer.tokens, int(body.get("top_logprobs") or 0)),
                     "refusal": None}
-    return ChatChoice(index, answer.text, answer.tokens, (), finish, logprobs)
+    return ChatChoice(index, answer.text, answer.tokens, (), finish, logprobs, False, reasoning)
+
+
+def think(call: Call, index: int, conversation: Conversation,
+          max_tokens: int | None) -> TextAnswer:
+    """A reasoning model's thought, drawn on its own stream (the answer's draws do not move
+    with its length)."""
+    draws = call.seed.draws(f"reasoning:{index}")
+    lead = "嗯，让我想一想。" if conversation.chinese else "Okay, let me think about this. "
+    return compose_text(draws, conversation, max_tokens=max_tokens,
+                        text=lead + generate_text(draws, conversation.chinese))
 
 
 def fit_tool_calls(calls: tuple[ToolCall, ...],
@@ -248,10 +274,14 @@ def complete_chat(call: Call) -> ChatResult:
                       prompt_tokens, completion_tokens)
 
 
-def usage_object(result: ChatResult) -> dict[str, int]:
-    return {"prompt_tokens": result.prompt_tokens,
-            "completion_tokens": result.completion_tokens,
-            "total_tokens": result.prompt_tokens + result.completion_tokens}
+def usage_object(result: ChatResult) -> dict[str, Any]:
+    usage: dict[str, Any] = {"prompt_tokens": result.prompt_tokens,
+                             "completion_tokens": result.completion_tokens,
+                             "total_tokens": result.prompt_tokens + result.completion_tokens}
+    if result.choices and result.choices[0].reasoning is not None:
+        usage["completion_tokens_details"] = {"reasoning_tokens": sum(
+            len(c.reasoning or ()) for c in result.choices)}
+    return usage
 
 
 def tool_call_object(tool_call: ToolCall) -> dict[str, Any]:
@@ -264,6 +294,8 @@ def render_chat_completion(result: ChatResult) -> dict[str, Any]:
     for choice in result.choices:
         message: dict[str, Any] = {"role": "assistant", "content": choice.content,
                                    "refusal": None}
+        if choice.reasoning is not None:
+            message["reasoning_content"] = "".join(choice.reasoning)
         if choice.tool_calls and choice.legacy:
             call = choice.tool_calls[0]
             message["function_call"] = {"name": call.name, "arguments": call.arguments}
@@ -290,17 +322,21 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
 
     frames: list[bytes] = []
     for choice in result.choices:
+        # The role chunk; a reasoning model's thought follows it, before the answer.
+        role: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None} \
+            if choice.tool_calls or choice.reasoning is not None else \
+            {"role": "assistant", "content": "", "refusal": None}
+        frames.append(chunk(choice.index, role))
+        if choice.reasoning:
+            frames.extend(chunk(choice.index, {"reasoning_content": token})
+                          for token in choice.reasoning)
         if choice.tool_calls and choice.legacy:  # the deprecated `function_call` deltas
             call = choice.tool_calls[0]
-            frames.append(chunk(choice.index, {"role": "assistant", "content": None,
-                                               "refusal": None}))
             frames.append(chunk(choice.index, {"function_call": {"name": call.name,
                                                                  "arguments": ""}}))
             frames.extend(chunk(choice.index, {"function_call": {"arguments": piece}})
                           for piece in fragments(call.arguments))
         elif choice.tool_calls:
-            frames.append(chunk(choice.index, {"role": "assistant", "content": None,
-                                               "refusal": None}))
             for k, call in enumerate(choice.tool_calls):
                 frames.append(chunk(choice.index, {"tool_calls": [
                     {"index": k, "id": call.id, "type": "function",
@@ -308,17 +344,13 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
                 for piece in fragments(call.arguments):
                     frames.append(chunk(choice.index, {"tool_calls": [
                         {"index": k, "function": {"arguments": piece}}]}))
+        elif choice.logprobs is not None:  # each token's own, beside it
+            frames.extend(chunk(choice.index, {"content": token}, None,
+                                {"content": [entry], "refusal": None})
+                          for token, entry in zip(choice.tokens, choice.logprobs["content"],
+                                                  strict=True))
         else:
-            frames.append(chunk(choice.index, {"role": "assistant", "content": "",
-                                               "refusal": None}))
-            if choice.logprobs is not None:  # each token's own, beside it
-                frames.extend(chunk(choice.index, {"content": token}, None,
-                                    {"content": [entry], "refusal": None})
-                              for token, entry in zip(choice.tokens,
-                                                      choice.logprobs["content"], strict=True))
-            else:
-                frames.extend(chunk(choice.index, {"content": token})
-                              for token in choice.tokens)
+            frames.extend(chunk(choice.index, {"content": token}) for token in choice.tokens)
         frames.append(chunk(choice.index, {}, choice.finish_reason))
     if include_usage:
         frames.append(b"data: " + head + b'],"usage":' + dumps(usage_object(result))

@@ -74,6 +74,9 @@ class Model:
     context_window: int | None = None
     max_output_tokens: int | None = None
     dimensions: int | None = None
+    # A reasoning model (deepseek-r1): its chat answers carry `reasoning_content` first,
+    # as DeepSeek's API and the gateways that relay it send it.
+    reasoning: bool = False
 
 
 @dataclass(frozen=True)

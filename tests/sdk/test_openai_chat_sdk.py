@@ -214,3 +214,36 @@ def test_deprecated_functions_answer_with_one_function_call(server: EmulatorServ
     plain = client.chat.completions.create(**asked, function_call="none")
     assert plain.choices[0].finish_reason == "stop" and plain.choices[0].message.content
     assert plain.choices[0].message.function_call is None
+
+
+def test_deepseek_r1_thinks_first_in_reasoning_content(server: EmulatorServer) -> None:
+    """A reasoning model's answer carries `message.reasoning_content` (DeepSeek's field,
+    as the gateways relay it), streamed as `delta.reasoning_content` before the answer;
+    its tokens count as completion tokens and spend the same `max_tokens`."""
+    client = sdk(server, "apiyi")
+    reply = client.chat.completions.create(model="deepseek-r1", messages=QUESTION)
+    message = reply.choices[0].message
+    thought = (message.model_extra or {})["reasoning_content"]
+    assert thought and message.content and reply.choices[0].finish_reason == "stop"
+    usage = reply.usage
+    assert usage is not None and usage.completion_tokens_details is not None
+    reasoning_tokens = usage.completion_tokens_details.reasoning_tokens or 0
+    assert 0 < reasoning_tokens < usage.completion_tokens
+    chunks = list(client.chat.completions.create(
+        model="deepseek-r1", messages=QUESTION, stream=True,
+        stream_options={"include_usage": True}))
+    deltas = [c.choices[0].delta for c in chunks if c.choices]
+    streamed_thought = "".join((d.model_extra or {}).get("reasoning_content") or ""
+                               for d in deltas)
+    first_content = next(i for i, d in enumerate(deltas) if d.content)
+    assert all(not (d.model_extra or {}).get("reasoning_content")
+               for d in deltas[first_content:])  # the thought comes first, whole
+    assert streamed_thought == thought
+    assert "".join(d.content or "" for d in deltas) == message.content
+    assert chunks[-1].usage == usage
+    cut = client.chat.completions.create(model="deepseek-r1", messages=QUESTION,
+                                         max_tokens=5)
+    assert (cut.choices[0].message.content, cut.choices[0].finish_reason) == ("", "length")
+    assert thought.startswith((cut.choices[0].message.model_extra or {})["reasoning_content"])
+    plain = client.chat.completions.create(model="deepseek-v3", messages=QUESTION)
+    assert "reasoning_content" not in (plain.choices[0].message.model_extra or {})
