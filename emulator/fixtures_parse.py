@@ -10,7 +10,7 @@ the source and the field (`rules.yaml[1]: match.model: expected ...`).
      "recorded": {...}    provenance of a recorded exchange (emulator/record.py); its
                           stream delays are scaled by --replay-speed
      "reply": one of
-        {"content", "tool_calls", "usage", "finish_reason"}   rendered by the protocol
+        {"content", "tool_calls", "usage", "finish_reason", "reasoning"}  by the protocol
         {"status", "headers", "body" | "body_base64"}         sent verbatim
         {"status", "headers", "stream": [event, ...]}         raw SSE events, paced
         {"error": {"status" | "kind", "message", "code", "headers"}}  provider's format
@@ -38,7 +38,7 @@ from .providers import PROFILES
 MATCH_FIELDS = ("provider", "route", "path", "stream", "model", "content", "last_role",
                 "tool_result", "body", "body_exact", "query", "query_exact", "nth")
 REPLY_KINDS: dict[str, frozenset[str]] = {
-    "canned": frozenset({"content", "tool_calls", "usage", "finish_reason"}),
+    "canned": frozenset({"content", "tool_calls", "usage", "finish_reason", "reasoning"}),
     "raw": frozenset({"status", "headers", "body", "body_base64"}),
     "stream": frozenset({"status", "headers", "stream"}),
     "error": frozenset({"error"}),
@@ -293,7 +293,8 @@ def _canned(fields: _Fields) -> CannedReply:
                                    f"{name} is not an integer from 0 to {MAX_TOKENS}")
     return CannedReply(content=fields.get("content", str, "a string"),
                        tool_calls=tuple(tool_calls), usage=usage,
-                       finish_reason=fields.get("finish_reason", str, "a string"))
+                       finish_reason=fields.get("finish_reason", str, "a string"),
+                       reasoning=fields.get("reasoning", str, "a string"))
 
 
 def _raw(fields: _Fields) -> RawReply:

@@ -56,6 +56,29 @@ def test_an_agent_loop_is_scripted_through_the_openai_sdk(server: EmulatorServer
     assert [e["fixture"] for e in journal(server)] == ["call-the-tool", "use-the-result"]
 
 
+def test_a_scripted_thought_comes_before_the_answer(server: EmulatorServer) -> None:
+    """`reasoning` is chat's `reasoning_content`, for any model; with `content` too, both
+    are the fixture's, streamed in that order."""
+    add(server, {"match": {"content": "think"},
+                 "reply": {"reasoning": "The user wants a number.", "content": "42"}},
+        {"match": {"content": "ponder"}, "reply": {"reasoning": "Hmm."}})
+    client = openai.OpenAI(base_url=server.base_url("apiyi"), api_key=KEY, max_retries=0)
+    ask = [{"role": "user", "content": "think of a number"}]
+    reply = client.chat.completions.create(model="gpt-4o", messages=ask)  # type: ignore[arg-type]
+    message = reply.choices[0].message
+    assert (message.model_extra or {})["reasoning_content"] == "The user wants a number."
+    assert message.content == "42"
+    deltas = [c.choices[0].delta for c in client.chat.completions.create(
+        model="gpt-4o", messages=ask, stream=True) if c.choices]  # type: ignore[arg-type]
+    assert [(d.model_extra or {}).get("reasoning_content") or d.content for d in deltas
+            if (d.model_extra or {}).get("reasoning_content") or d.content] == [
+        "The", " user", " wants", " a", " number", ".", "42"]
+    generated = client.chat.completions.create(  # the answer left to the generator
+        model="gpt-4o", messages=[{"role": "user", "content": "ponder this"}])
+    assert (generated.choices[0].message.model_extra or {})["reasoning_content"] == "Hmm."
+    assert generated.choices[0].message.content
+
+
 def test_an_agent_loop_is_scripted_through_the_anthropic_sdk(server: EmulatorServer) -> None:
     add(server, *AGENT_LOOP)
     client = anthropic.Anthropic(base_url=server.anthropic_base_url("xiaoai"), api_key=KEY,

@@ -20,12 +20,14 @@ class CannedReply:
 
     content: the assistant text; tool_calls: [{"name", "arguments"}] to call instead;
     usage: {"prompt_tokens", "completion_tokens"} to report instead of counting;
-    finish_reason: override (e.g. "length")."""
+    finish_reason: override (e.g. "length"); reasoning: the thought before the answer
+    (chat's `reasoning_content`), for any model."""
 
     content: str | None = None
     tool_calls: tuple[Mapping[str, Any], ...] = ()
     usage: Mapping[str, int] | None = None
     finish_reason: str | None = None
+    reasoning: str | None = None
 
 
 @dataclass(slots=True)

@@ -128,11 +128,15 @@ def build_choice(call: Call, index: int, conversation: Conversation,
     # Text reads the choice's draw stream; only tools and JSON output seed its rng.
     draws = call.seed.draws(f"choice:{index}")
     canned = call.canned
-    reasoning = None
-    if call.model is not None and call.model.reasoning and canned is None:
+    reasoning = thought = None
+    if canned is not None and canned.reasoning is not None:  # a fixture's, for any model
+        thought = compose_text(draws, conversation, max_tokens=max_tokens,
+                               text=canned.reasoning)
+    elif canned is None and call.model is not None and call.model.reasoning:
+        thought = think(call, index, conversation, max_tokens)
+    if thought is not None:
         # The thought comes first and spends the same budget (DeepSeek's max_tokens):
         # cut within it, the answer is empty.
-        thought = think(call, index, conversation, max_tokens)
         reasoning = thought.tokens
         if thought.reason == "length":
             return ChatChoice(index, "", (), (), "length", None, False, reasoning)
