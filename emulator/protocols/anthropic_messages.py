@@ -164,18 +164,31 @@ def input_json(arguments: Any) -> str:
 
 def output_schema(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The JSON schema the answer's text must follow (structured outputs:
-    `output_config.format`, or the beta's `output_format`), or None."""
+    `output_config.format`, else the beta's `output_format`), or None; a format that
+    names no schema object is refused, as Anthropic's request validation does."""
     config = body.get("output_config")
-    fmt = config.get("format") if isinstance(config, Mapping) else body.get("output_format")
-    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
-        schema = fmt.get("schema")
-        return schema if isinstance(schema, Mapping) else {"type": "object"}
-    return None
+    if config is not None and not isinstance(config, Mapping):
+        raise InvalidRequest("output_config: Input should be a valid dictionary",
+                             param="output_config")
+    where, fmt = "output_config.format", config.get("format") if config else None
+    if fmt is None:
+        where, fmt = "output_format", body.get("output_format")
+    if fmt is None:
+        return None
+    if not isinstance(fmt, Mapping) or fmt.get("type") != "json_schema":
+        raise InvalidRequest(f"{where}: Input should be an object with 'type': "
+                             "'json_schema'", param=where)
+    schema = fmt.get("schema")
+    if not isinstance(schema, Mapping):
+        raise InvalidRequest(f"{where}.schema: Field required (a JSON schema object)",
+                             param=f"{where}.schema")
+    return schema
 
 
-def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
-        tuple[list[Block], str, str | None]:
-    """The answer's blocks, its stop_reason and stop_sequence."""
+def plan_blocks(call: Call, conversation: Conversation, max_tokens: int,
+                schema: Mapping[str, Any] | None) -> tuple[list[Block], str, str | None]:
+    """The answer's blocks, its stop_reason and stop_sequence; `schema`: the one its text
+    must follow (structured outputs)."""
     body, canned = call.body, call.canned
     # Text reads the draw stream; only tool arguments seed its rng (a 4.5 us seeding).
     draws = call.seed.draws("choice:0")
@@ -201,7 +214,6 @@ def plan_blocks(call: Call, conversation: Conversation, max_tokens: int) -> \
                             input_json=text) for k, (name, text) in enumerate(fitted))
         return blocks, "max_tokens" if cut else "tool_use", None
     text = canned.content if canned is not None else None
-    schema = output_schema(body)
     if text is None and schema is not None:
         text = structured_text(schema, draws.rng, conversation)
     answer = compose_text(draws, conversation, max_tokens=max_tokens,
@@ -218,6 +230,7 @@ def create_message(call: Call) -> MessageResult:
     if not messages:
         raise InvalidRequest("messages: at least one message is required.", param="messages")
     check_images(messages)
+    schema = output_schema(body)
     input_tokens = prompt_tokens(body)
     model = call.model
     if model is not None and model.context_window and input_tokens > model.context_window:
@@ -232,7 +245,7 @@ def create_message(call: Call) -> MessageResult:
     if max_tokens == 0:  # a prompt-cache pre-warm: nothing is generated (wire-formats 2.1)
         blocks, reason, stop_sequence = [], "max_tokens", None
     else:
-        blocks, reason, stop_sequence = plan_blocks(call, conversation, max_tokens)
+        blocks, reason, stop_sequence = plan_blocks(call, conversation, max_tokens, schema)
     output_tokens = sum(b.output_tokens for b in blocks)
     usage = call.canned.usage if call.canned is not None and call.canned.usage else None
     if usage:

@@ -22,10 +22,14 @@ from .media_files import digest_hex, image_bytes, image_name, media_url
 OPENAI_DEFAULT_SIZE = "1024x1024"
 # aimodels prices nothing publicly; its example shows 0.0008 for one 1024x1024 image.
 AIMODELS_COST_PER_MEGAPIXEL = 0.0008
-# Image output tokens of the GPT image models for a square 1024 image, by quality (OpenAI's
-# image generation guide; other sizes in proportion to their area), and what each
-# partial image adds.
-IMAGE_TOKENS = {"low": 272, "medium": 1056, "high": 4160}
+# Image output tokens of the GPT image models by size and quality (OpenAI's image
+# generation guide; another size in proportion to its area from the square's), and what
+# each partial image adds.
+IMAGE_TOKENS = {
+    "1024x1024": {"low": 272, "medium": 1056, "high": 4160},
+    "1024x1536": {"low": 408, "medium": 1584, "high": 6240},
+    "1536x1024": {"low": 400, "medium": 1568, "high": 6208},
+}
 PARTIAL_IMAGE_TOKENS = 100
 # Quality names of the GPT image models; dall-e's hd and standard map to them.
 GPT_IMAGE_QUALITY = {"hd": "high", "standard": "medium"}
@@ -77,8 +81,7 @@ def stream_images(call: Call, width: int, height: int) -> StreamReply:
                 "quality": quality, "background": body.get("background") or "auto",
                 "output_format": "png"}
     text_tokens = count_tokens(str(body.get("prompt", "")))
-    per_image = round(IMAGE_TOKENS.get(quality, IMAGE_TOKENS["medium"])
-                      * width * height / (1024 * 1024)) + partials * PARTIAL_IMAGE_TOKENS
+    per_image = image_tokens(width, height, quality) + partials * PARTIAL_IMAGE_TOKENS
     events = []
     for index in range(int(body.get("n") or 1)):
         for partial in range(partials):
@@ -95,6 +98,15 @@ def stream_images(call: Call, width: int, height: int) -> StreamReply:
                       "input_tokens_details": {"text_tokens": text_tokens,
                                                "image_tokens": 0}}}))
     return StreamReply(events)
+
+
+def image_tokens(width: int, height: int, quality: str) -> int:
+    """An image's output tokens; `auto` quality counts as medium."""
+    level = quality if quality in ("low", "high") else "medium"
+    table = IMAGE_TOKENS.get(f"{width}x{height}")
+    if table is not None:
+        return table[level]
+    return round(IMAGE_TOKENS["1024x1024"][level] * width * height / (1024 * 1024))
 
 
 def _b64(digest: str, width: int, height: int) -> str:

@@ -3,7 +3,7 @@ as the `openai` SDK parses them (shared/reference/wire-formats.md 1.3-1.4)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -326,14 +326,12 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
 
     frames: list[bytes] = []
     for choice in result.choices:
-        # The role chunk; a reasoning model's thought follows it, before the answer.
-        role: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None} \
-            if choice.tool_calls or choice.reasoning is not None else \
-            {"role": "assistant", "content": "", "refusal": None}
-        frames.append(chunk(choice.index, role))
-        if choice.reasoning:
-            frames.extend(chunk(choice.index, {"reasoning_content": token})
-                          for token in choice.reasoning)
+        if choice.reasoning is not None:
+            frames.extend(reasoning_frames(choice, chunk))
+            continue
+        frames.append(chunk(choice.index, {"role": "assistant", "content": None,
+                                           "refusal": None} if choice.tool_calls else
+                            {"role": "assistant", "content": "", "refusal": None}))
         if choice.tool_calls and choice.legacy:  # the deprecated `function_call` deltas
             call = choice.tool_calls[0]
             frames.append(chunk(choice.index, {"function_call": {"name": call.name,
@@ -361,6 +359,34 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
                       + b"}\n\n")
     frames.append(sse.DONE)
     return frames
+
+
+def reasoning_frames(choice: ChatChoice,
+                     chunk: Callable[..., bytes]) -> Iterator[bytes]:
+    """A reasoning model's choice as DeepSeek streams it: every delta carries both
+    `content` and `reasoning_content`, the one not being sent null (clients test either
+    attribute), the thought first; tool calls, if any, after it."""
+    index = choice.index
+    quiet = {"content": None, "reasoning_content": None}
+    yield chunk(index, {"role": "assistant", "content": None, "reasoning_content": ""})
+    for token in choice.reasoning or ():
+        yield chunk(index, {"content": None, "reasoning_content": token})
+    for k, call in enumerate(choice.tool_calls):
+        if choice.legacy:  # the deprecated `function_call`: one call
+            yield chunk(index, {**quiet, "function_call": {"name": call.name,
+                                                           "arguments": call.arguments}})
+            continue
+        yield chunk(index, {**quiet, "tool_calls": [
+            {"index": k, "id": call.id, "type": "function",
+             "function": {"name": call.name, "arguments": ""}}]})
+        for piece in fragments(call.arguments):
+            yield chunk(index, {**quiet, "tool_calls": [
+                {"index": k, "function": {"arguments": piece}}]})
+    entries = choice.logprobs["content"] if choice.logprobs is not None else None
+    for k, token in enumerate(choice.tokens):
+        yield chunk(index, {"content": token, "reasoning_content": None}, None,
+                    None if entries is None else {"content": [entries[k]], "refusal": None})
+    yield chunk(index, {"content": "", "reasoning_content": None}, choice.finish_reason)
 
 
 def handle_chat_completions(call: Call) -> Reply:

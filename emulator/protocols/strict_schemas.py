@@ -15,7 +15,7 @@ from ..errors import InvalidRequest
 
 # Where subschemas sit, in the order they are walked (depth first, as the API reports).
 NESTED_MAPS = ("properties", "$defs", "definitions")
-NESTED_LISTS = ("anyOf", "prefixItems")
+NESTED_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems", "items")
 
 
 def strict_schema_problem(schema: Any) -> str | None:
@@ -24,8 +24,7 @@ def strict_schema_problem(schema: Any) -> str | None:
         return None  # the request schema has already refused a non-object
     kind = schema.get("type")
     if kind != "object" and "properties" not in schema:
-        shown = kind if isinstance(kind, str) else "None"
-        return f"schema must be a JSON Schema of 'type: \"object\"', got 'type: \"{shown}\"'."
+        return f"schema must be a JSON Schema of 'type: \"object\"', got 'type: \"{kind}\"'."
     for path, node in _nodes(schema, ()):
         is_object = node.get("type") == "object" or (
             isinstance(node.get("type"), list) and "object" in node["type"]) \
@@ -39,7 +38,9 @@ def strict_schema_problem(schema: Any) -> str | None:
         properties = node.get("properties")
         if isinstance(properties, Mapping):
             required = node.get("required")
-            listed = set(required) if isinstance(required, list) else set()
+            # Names only: anything else in the list (a client's bug) names no property.
+            listed = {name for name in required if isinstance(name, str)} \
+                if isinstance(required, list) else set()
             missing = [key for key in properties if key not in listed]
             if missing:
                 return context + ("'required' is required to be supplied and to be an array "
@@ -61,6 +62,9 @@ def _nodes(node: Mapping[str, Any], path: tuple[str, ...],
     items = node.get("items")
     if isinstance(items, Mapping):
         yield from _nodes(items, (*path, "items"), depth + 1)
+    not_ = node.get("not")
+    if isinstance(not_, Mapping):
+        yield from _nodes(not_, (*path, "not"), depth + 1)
     for key in NESTED_LISTS:
         children = node.get(key)
         if isinstance(children, list):

@@ -202,6 +202,10 @@ def test_valid_image_is_accepted(client: TestClient) -> None:
      "messages[0].content[0].source.media_type"),
     ({"model": "no-such-model"}, "no-such-model"),
     ({"max_tokens": 100000}, "max_tokens"),
+    ({"output_config": "json"}, "output_config"),
+    ({"output_config": {"format": {"type": "json_schema"}}}, "output_config.format.schema"),
+    ({"output_format": {"type": "json_schema", "schema": "x"}}, "output_format.schema"),
+    ({"output_format": {"type": "xml"}}, "output_format"),
 ])
 def test_bad_requests_are_xiaoai_400s(client: TestClient, change: dict[str, Any],
                                       field: str) -> None:
@@ -242,3 +246,13 @@ def test_fixture_rule_tool_calls(app: EmulatorApp, client: TestClient) -> None:
     assert message["content"][0]["input"] == {"city": "Oslo", "unit": "celsius"}
     assert message["usage"] == {"input_tokens": 5, "output_tokens": 9}
     assert accumulate(stream(client, request)) == message
+
+
+def test_the_beta_output_format_applies_beside_an_output_config_without_one(
+        client: TestClient) -> None:
+    schema = {"type": "object", "required": ["n"], "additionalProperties": False,
+              "properties": {"n": {"type": "integer"}}}
+    reply = client.post(URL, headers=AUTH, json=body() | {
+        "output_config": {"effort": "low"},
+        "output_format": {"type": "json_schema", "schema": schema}})
+    Draft202012Validator(schema).validate(json.loads(reply.json()["content"][0]["text"]))

@@ -308,6 +308,31 @@ def test_a_strict_schema_that_breaks_the_rules_is_a_400(client: TestClient, sche
                                                "invalid_function_parameters")
 
 
+@pytest.mark.parametrize(("schema", "problem"), [
+    # Only names count as listed: anything else in `required` names no property.
+    ({"type": "object", "additionalProperties": False, "properties": {"a": {}},
+      "required": [{"x": 1}, ["a"], 5]},
+     "In context=(), 'required' is required to be supplied and to be an array including "
+     "every key in properties. Missing 'a'."),
+    ({"type": 5}, "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"5\"'."),
+    ({"type": "object", "additionalProperties": False, "required": ["a"], "properties": {
+        "a": {"oneOf": [{"type": "string"}, {"type": "object"}]}}},
+     "In context=('properties', 'a', 'oneOf', '1'), 'additionalProperties' is required to "
+     "be supplied and to be false."),
+    ({"type": "object", "additionalProperties": False, "required": ["a"], "properties": {
+        "a": {"type": "array", "items": [{"type": "object", "properties": {}}]}}},
+     "In context=('properties', 'a', 'items', '0'), 'additionalProperties' is required to "
+     "be supplied and to be false."),
+])
+def test_odd_strict_schemas_are_worded_not_crashed_on(client: TestClient, schema: Any,
+                                                      problem: str) -> None:
+    reply = chat(client, "apiyi", response_format={"type": "json_schema", "json_schema": {
+        "name": "odd", "strict": True, "schema": schema}})
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["error"]["message"] == f"Invalid schema for response_format 'odd': " \
+        f"{problem}"
+
+
 def test_a_strict_schema_that_keeps_the_rules_is_answered(client: TestClient) -> None:
     schema = {"type": "object", "additionalProperties": False, "required": ["city", "days"],
               "properties": {"city": {"type": "string"}, "days": {"anyOf": [

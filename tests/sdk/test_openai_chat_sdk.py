@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import httpx
 import openai
@@ -241,6 +242,16 @@ def test_deepseek_r1_thinks_first_in_reasoning_content(server: EmulatorServer) -
     assert streamed_thought == thought
     assert "".join(d.content or "" for d in deltas) == message.content
     assert chunks[-1].usage == usage
+    # DeepSeek's own loop reads both attributes of every delta (one of them null).
+    thought_read, answer_read = "", ""
+    for chunk in client.chat.completions.create(model="deepseek-r1", messages=QUESTION,
+                                                stream=True):
+        delta: Any = chunk.choices[0].delta
+        if delta.reasoning_content:
+            thought_read += delta.reasoning_content
+        else:
+            answer_read += delta.content or ""
+    assert (thought_read, answer_read) == (thought, message.content)
     cut = client.chat.completions.create(model="deepseek-r1", messages=QUESTION,
                                          max_tokens=5)
     assert (cut.choices[0].message.content, cut.choices[0].finish_reason) == ("", "length")
