@@ -21,6 +21,11 @@ from .words import LOREM_EN
 
 WORDS: tuple[str, ...] = tuple(w for w in LOREM_EN if w.isalpha())
 MAX_DEPTH = 8
+# Past this depth a value takes the smallest valid form on offer (null where the schema
+# allows it, no optional keys, empty arrays where no minItems asks for more), so a
+# recursive schema (a pydantic model holding an Optional or a list of itself) bottoms out
+# in a valid value well before MAX_DEPTH cuts it.
+SHALLOW_DEPTH = 4
 # Property names whose value is best taken from the user's own words.
 ECHO_NAMES = re.compile(
     r"(city|location|place|country|region|address|query|q|search|keyword|topic|term|text|"
@@ -194,6 +199,8 @@ def generate_instance(
             options = [o for o in schema[key] if not isinstance(_resolve(o, root), Mapping)
                        or _resolve(o, root).get("type") != "null"] \
                 if all(isinstance(o, Mapping) for o in schema[key]) else schema[key]
+            if depth >= SHALLOW_DEPTH and len(options) < len(schema[key]):
+                return None  # a null option: the end of a recursion
             return generate_instance(options[0] if key == "oneOf" else rng.choice(options or
                                      schema[key]), rng, hint, name=name, root=root,
                                      depth=depth + 1)
@@ -214,13 +221,16 @@ def generate_instance(
     kind = schema.get("type")
     if isinstance(kind, list):
         non_null = [k for k in kind if k != "null" and isinstance(k, str)]
-        kind = non_null[0] if non_null else "null"
+        kind = non_null[0] if non_null and (depth < SHALLOW_DEPTH or "null" not in kind) \
+            else "null"
     if kind is None:
         kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
     if kind == "object":
         return _object(schema, rng, hint, root, depth)
     if kind == "array":
-        if depth >= MAX_DEPTH:
+        if depth >= MAX_DEPTH or (depth >= SHALLOW_DEPTH and not schema.get("minItems")
+                                  and not schema.get("prefixItems")
+                                  and schema.get("contains") in (None, False, True)):
             return []
         low = _count(schema, "minItems", 1)
         high = _count(schema, "maxItems", max(low, 3))
@@ -269,7 +279,7 @@ def _object(schema: Mapping[str, Any], rng: random.Random, hint: str,
         if key in out:
             continue
         optional = key not in required
-        if optional and rng.random() < 0.3:
+        if optional and (depth >= SHALLOW_DEPTH or rng.random() < 0.3):
             continue
         out[key] = generate_instance(properties.get(key, {}), rng, hint, name=key, root=root,
                                      depth=depth + 1)

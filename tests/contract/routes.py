@@ -145,9 +145,13 @@ def minimal_body(case: RouteCase, attempts: int = 32) -> dict[str, Any]:
     required = schema.get("required", [])
     reduced = dict(schema, properties={k: v for k, v in schema.get("properties", {}).items()
                                        if k in required})
-    # A top-level anyOf of `required` lists (one of two prompt fields): draw the fields
+    # A top-level anyOf of `required` lists (one of two prompt fields): draw those fields
     # as optional ones, and keep a draw that satisfies it.
+    either = {name for option in schema.get("anyOf", schema.get("oneOf", []))
+              for name in option.get("required", [])}
     loose = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
+    loose["properties"] = {k: v for k, v in schema.get("properties", {}).items()
+                           if k in required or k in either}
     validator = Draft202012Validator(schema)
     model = case.model()
     for seed in range(attempts):

@@ -82,3 +82,32 @@ def test_generated_tokens_resplit_to_themselves(seed: int, chinese: bool, count:
     assert len(tokens) == count
     assert split_tokens("".join(tokens)) == tokens
     assert count_tokens("".join(tokens)) == count
+
+
+# Recursive schemas as pydantic writes them (and the openai SDK's strict form of them):
+# a model holding an Optional of itself, or a list of itself.
+RECURSIVE = [
+    {"$ref": "#/$defs/Node", "$defs": {"Node": {
+        "type": "object", "additionalProperties": False, "required": ["name", "parent"],
+        "properties": {"name": {"type": "string"},
+                       "parent": {"anyOf": [{"$ref": "#/$defs/Node"}, {"type": "null"}]}}}}},
+    {"type": "object", "required": ["name", "children"], "properties": {
+        "name": {"type": "string"},
+        "children": {"type": "array", "items": {"$ref": "#"}}}},
+    {"type": "object", "required": ["value", "next"], "properties": {
+        "value": {"type": "integer"}, "next": {"type": ["object", "null"], "required": ["value"],
+                                              "properties": {"value": {"type": "integer"},
+                                                             "next": {"$ref": "#"}}}}},
+]
+
+
+@pytest.mark.parametrize("schema", RECURSIVE, ids=["optional-self", "list-of-self", "linked"])
+def test_a_recursive_schema_bottoms_out_in_a_valid_value(schema: dict) -> None:
+    validator = Draft202012Validator(schema)
+    depths = set()
+    for seed in range(200):
+        value = generate_instance(schema, random.Random(seed))
+        errors = list(validator.iter_errors(value))
+        assert not errors, (seed, value, errors[0].message)
+        depths.add(str(value).count("{"))
+    assert max(depths) > 1  # it does recurse, not just stop at the top

@@ -258,3 +258,42 @@ def test_deepseek_r1_thinks_first_in_reasoning_content(server: EmulatorServer) -
     assert thought.startswith((cut.choices[0].message.model_extra or {})["reasoning_content"])
     plain = client.chat.completions.create(model="deepseek-v3", messages=QUESTION)
     assert "reasoning_content" not in (plain.choices[0].message.model_extra or {})
+
+
+def test_the_sdks_parse_helpers_get_valid_recursive_models(server: EmulatorServer) -> None:
+    """`chat.completions.parse`, `responses.parse` and `pydantic_function_tool` send the
+    SDK's strict schemas (all required, $defs, Optional as anyOf null); a model that holds
+    itself must still come back whole."""
+    from enum import StrEnum
+
+    from pydantic import BaseModel
+
+    class Color(StrEnum):
+        red = "red"
+        blue = "blue"
+
+    class Address(BaseModel):
+        street: str
+        city: str
+
+    class Person(BaseModel):
+        name: str
+        email: str | None
+        favorite: Color
+        addresses: list[Address]
+        boss: Person | None = None
+
+    client = sdk(server, "apiyi")
+    for i in range(4):
+        ask = [{"role": "user", "content": f"Describe person {i}"}]
+        chat = client.chat.completions.parse(model="gpt-4o", messages=ask,  # type: ignore[arg-type]
+                                             response_format=Person)
+        assert isinstance(chat.choices[0].message.parsed, Person)
+        reply = client.responses.parse(model="gpt-4o", input=ask[0]["content"],
+                                       text_format=Person)
+        assert isinstance(reply.output_parsed, Person)
+    called = client.chat.completions.parse(
+        model="gpt-4o", messages=[{"role": "user", "content": "Add a person"}],
+        tools=[openai.pydantic_function_tool(Person)], tool_choice="required")
+    [call] = called.choices[0].message.tool_calls or []
+    assert isinstance(call.function.parsed_arguments, Person)
