@@ -332,20 +332,8 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
         frames.append(chunk(choice.index, {"role": "assistant", "content": None,
                                            "refusal": None} if choice.tool_calls else
                             {"role": "assistant", "content": "", "refusal": None}))
-        if choice.tool_calls and choice.legacy:  # the deprecated `function_call` deltas
-            call = choice.tool_calls[0]
-            frames.append(chunk(choice.index, {"function_call": {"name": call.name,
-                                                                 "arguments": ""}}))
-            frames.extend(chunk(choice.index, {"function_call": {"arguments": piece}})
-                          for piece in fragments(call.arguments))
-        elif choice.tool_calls:
-            for k, call in enumerate(choice.tool_calls):
-                frames.append(chunk(choice.index, {"tool_calls": [
-                    {"index": k, "id": call.id, "type": "function",
-                     "function": {"name": call.name, "arguments": ""}}]}))
-                for piece in fragments(call.arguments):
-                    frames.append(chunk(choice.index, {"tool_calls": [
-                        {"index": k, "function": {"arguments": piece}}]}))
+        if choice.tool_calls:
+            frames.extend(chunk(choice.index, delta) for delta in tool_call_deltas(choice))
         elif choice.logprobs is not None:  # each token's own, beside it
             frames.extend(chunk(choice.index, {"content": token}, None,
                                 {"content": [entry], "refusal": None})
@@ -361,6 +349,22 @@ def stream_chat_chunks(result: ChatResult, include_usage: bool) -> list[bytes]:
     return frames
 
 
+def tool_call_deltas(choice: ChatChoice) -> Iterator[dict[str, Any]]:
+    """The deltas of a choice's tool calls: each call's id and name, then its arguments in
+    fragments under a stable index (or the deprecated `function_call`'s, for its one)."""
+    if choice.legacy:
+        call = choice.tool_calls[0]
+        yield {"function_call": {"name": call.name, "arguments": ""}}
+        for piece in fragments(call.arguments):
+            yield {"function_call": {"arguments": piece}}
+        return
+    for k, call in enumerate(choice.tool_calls):
+        yield {"tool_calls": [{"index": k, "id": call.id, "type": "function",
+                               "function": {"name": call.name, "arguments": ""}}]}
+        for piece in fragments(call.arguments):
+            yield {"tool_calls": [{"index": k, "function": {"arguments": piece}}]}
+
+
 def reasoning_frames(choice: ChatChoice,
                      chunk: Callable[..., bytes]) -> Iterator[bytes]:
     """A reasoning model's choice as DeepSeek streams it: every delta carries both
@@ -371,17 +375,8 @@ def reasoning_frames(choice: ChatChoice,
     yield chunk(index, {"role": "assistant", "content": None, "reasoning_content": ""})
     for token in choice.reasoning or ():
         yield chunk(index, {"content": None, "reasoning_content": token})
-    for k, call in enumerate(choice.tool_calls):
-        if choice.legacy:  # the deprecated `function_call`: one call
-            yield chunk(index, {**quiet, "function_call": {"name": call.name,
-                                                           "arguments": call.arguments}})
-            continue
-        yield chunk(index, {**quiet, "tool_calls": [
-            {"index": k, "id": call.id, "type": "function",
-             "function": {"name": call.name, "arguments": ""}}]})
-        for piece in fragments(call.arguments):
-            yield chunk(index, {**quiet, "tool_calls": [
-                {"index": k, "function": {"arguments": piece}}]})
+    for delta in tool_call_deltas(choice):
+        yield chunk(index, {**quiet, **delta})
     entries = choice.logprobs["content"] if choice.logprobs is not None else None
     for k, token in enumerate(choice.tokens):
         yield chunk(index, {"content": token, "reasoning_content": None}, None,
